@@ -1,0 +1,402 @@
+/*
+ * Copyright 2026 The mod_foresatt authors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * foresatt/plugin.h: the one interface between mod_foresatt (and foresattctl) and its plugins.
+ *
+ * A plugin is a shared object that exports one symbol, FORESATT_PLUGIN_ENTRY_SYMBOL, a function that
+ * returns a descriptor (foresatt_plugin_t). The descriptor starts with the ABI version it was built
+ * against and its own size, says which kind it is (a register of persons, or the school's store),
+ * and carries the lifecycle functions and a table of operations for its kind.
+ *
+ * Versioning
+ *   - ABI major: incompatible change. The host refuses a plugin whose major differs from its own.
+ *   - ABI minor: append-only additions (new operations at the end of a table, new fields at the end
+ *     of a struct). The host accepts a plugin built for an older or equal minor, and refuses one built
+ *     for a newer minor (it may need something this host does not have). Every struct that may grow
+ *     carries struct_size so both sides can tell which fields exist.
+ *
+ * Memory
+ *   - Plugins never return memory the host must free. Results are allocated from a host arena with
+ *     host->alloc / host->strdup and live until the host releases the arena (the request, the command).
+ *   - Inputs (numbers, configuration) are owned by the host and valid for the duration of the call;
+ *     create() must copy the configuration values it keeps.
+ *
+ * Lifecycle (in httpd)
+ *   create()      once per configuration load in the parent, after httpd's configuration is read.
+ *                 Check the configuration and fail early with a message; avoid opening connections.
+ *   child_init()  once in every child process after fork (optional). Open files and connections
+ *                 here, or lazily on first use; never share a handle across fork.
+ *   destroy()     when the configuration is unloaded (graceful restart, stop) and at child exit.
+ *   foresattctl calls create(), child_init(), the operations, then destroy().
+ *
+ * Threads
+ *   With FORESATT_PLUGIN_THREADSAFE in flags, operations on one instance may be called from many
+ *   threads at once. Without it the host serialises every call on an instance with a mutex.
+ *
+ * Errors
+ *   Every operation returns a foresatt_result_t. When it is not FORESATT_OK the plugin writes a short
+ *   human-readable reason into status->message (never a fødselsnummer, token or password) and, for
+ *   FORESATT_TEMPORARY, the seconds to wait in status->retry_after when the backend said so.
+ *   Log through host->log, not stderr.
+ *
+ * The guide for plugin authors is docs/plugin-authors.md; plugins/example/ is a complete plugin.
+ */
+#ifndef FORESATT_PLUGIN_H
+#define FORESATT_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FORESATT_ABI_MAJOR 1
+#define FORESATT_ABI_MINOR 0
+
+/* The one symbol a plugin exports: const foresatt_plugin_t *foresatt_plugin_entry(void); */
+#define FORESATT_PLUGIN_ENTRY_SYMBOL "foresatt_plugin_entry"
+
+#if defined(__GNUC__)
+#define FORESATT_EXPORT __attribute__((visibility("default")))
+#define FORESATT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define FORESATT_EXPORT
+#define FORESATT_PRINTF(f, a)
+#endif
+
+typedef enum foresatt_result {
+    FORESATT_OK = 0,
+    FORESATT_NOT_FOUND = 1, /* the thing asked for does not exist; not a failure of the backend */
+    FORESATT_TEMPORARY = 2, /* backend unreachable, busy, rate-limited or timed out: try later */
+    FORESATT_ERROR = 3      /* anything else: bad input, bad data from the backend, a bug */
+} foresatt_result_t;
+
+typedef enum foresatt_log_level {
+    FORESATT_LOG_ERROR = 1,
+    FORESATT_LOG_WARN = 2,
+    FORESATT_LOG_NOTICE = 3,
+    FORESATT_LOG_INFO = 4,
+    FORESATT_LOG_DEBUG = 5
+} foresatt_log_level_t;
+
+typedef enum foresatt_plugin_kind {
+    FORESATT_PLUGIN_REGISTRY = 1, /* looks persons up in a population register */
+    FORESATT_PLUGIN_STORE = 2     /* keeps the school's pupils, guardians, consents and audit log */
+} foresatt_plugin_kind_t;
+
+/* Flags in foresatt_plugin_t.flags */
+#define FORESATT_PLUGIN_THREADSAFE 0x1u
+
+#define FORESATT_STATUS_MESSAGE_MAX 256
+
+/* Why a call did not return FORESATT_OK. The host zeroes it before each call. */
+typedef struct foresatt_status {
+    char message[FORESATT_STATUS_MESSAGE_MAX];
+    unsigned retry_after; /* seconds, with FORESATT_TEMPORARY; 0 when unknown */
+} foresatt_status_t;
+
+/* Host-owned memory for results (an APR pool in httpd and foresattctl). */
+typedef struct foresatt_arena foresatt_arena_t;
+
+/* What the host gives a plugin at create(). Valid until destroy(). */
+typedef struct foresatt_host {
+    uint16_t abi_major;
+    uint16_t abi_minor;
+    uint32_t struct_size;
+    /* Log a line under the plugin's instance name. Never pass a fødselsnummer, token or secret. */
+    void (*log)(const struct foresatt_host *host, foresatt_log_level_t level, const char *fmt, ...)
+        FORESATT_PRINTF(3, 4);
+    /* Zeroed memory from the arena; never NULL (the host aborts on exhaustion, as APR does). */
+    void *(*alloc)(foresatt_arena_t *arena, size_t size);
+    /* Copy of s in the arena; NULL when s is NULL. */
+    char *(*strdup)(foresatt_arena_t *arena, const char *s);
+    void *host_data; /* the host's own; plugins leave it alone */
+} foresatt_host_t;
+
+/* One key=value from the ForesattPlugin line, in the order given. */
+typedef struct foresatt_param {
+    const char *key;
+    const char *value;
+} foresatt_param_t;
+
+/* ---------------------------------------------------------------------------------------------
+ * Registry: a population register (Folkeregisteret), read-only.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum foresatt_grading {
+    FORESATT_GRADING_NONE = 0,                 /* ugradert: the address may be shown */
+    FORESATT_GRADING_CLIENT = 1,               /* klientadresse */
+    FORESATT_GRADING_CONFIDENTIAL = 2,         /* fortrolig: never shown */
+    FORESATT_GRADING_STRICTLY_CONFIDENTIAL = 3 /* strengtFortrolig: never shown */
+} foresatt_grading_t;
+
+typedef struct foresatt_address {
+    const char *street;       /* adressenavn */
+    const char *house_number; /* husnummer + husbokstav */
+    const char *postal_code;  /* postnummer */
+    const char *post_town;    /* poststedsnavn */
+    const char *municipality; /* kommunenummer */
+    foresatt_grading_t grading;
+} foresatt_address_t;
+
+/* One parental-responsibility (foreldreansvar) entry. The register keeps ended entries; so does this. */
+typedef struct foresatt_responsibility {
+    const char *kind;        /* felles, mor, far, medmor, andre, ukjent */
+    const char *responsible; /* number of the person holding it; NULL for organisations / no id */
+    const char *subject;     /* number of the child it is for */
+    int current;             /* erGjeldende true and not ended */
+    int64_t valid_from;      /* gyldighetstidspunkt, Unix seconds; 0 when absent */
+    int64_t ended_at;        /* opphoerstidspunkt, Unix seconds; 0 when absent */
+} foresatt_responsibility_t;
+
+/* One current family relation (familierelasjon). */
+typedef struct foresatt_relation {
+    const char *related;      /* relatertPerson */
+    const char *related_role; /* relatertPersonsRolle: mor, far, medmor, barn, ... */
+    const char *my_role;      /* minRolleForPerson */
+} foresatt_relation_t;
+
+typedef struct foresatt_person {
+    uint32_t struct_size;
+    const char *number;         /* the identity number in use (iBruk) */
+    int is_dnumber;             /* identifikatortype dNummer */
+    const char *given_name;     /* fornavn */
+    const char *middle_name;    /* mellomnavn, or NULL */
+    const char *family_name;    /* etternavn */
+    const char *birth_date;     /* foedselsdato, YYYY-MM-DD, or NULL */
+    const char *status;         /* bosatt, utflyttet, doed, ... or NULL */
+    int has_address;            /* bostedsadresse present */
+    foresatt_address_t address; /* current bostedsadresse */
+    size_t n_responsibilities;
+    const foresatt_responsibility_t *responsibilities;
+    size_t n_relations;
+    const foresatt_relation_t *relations;
+} foresatt_person_t;
+
+typedef struct foresatt_registry_ops {
+    uint32_t struct_size;
+    /* One person. FORESATT_NOT_FOUND when the register does not know the number. */
+    foresatt_result_t (*lookup)(void *instance, const char *number, foresatt_arena_t *arena,
+                                foresatt_person_t **person, foresatt_status_t *status);
+    /* Optional (NULL when the backend has none): n numbers at once, n <= max_batch.
+     * persons[i] is set for each number found and NULL for each not found; FORESATT_OK then. */
+    foresatt_result_t (*lookup_batch)(void *instance, const char *const *numbers, size_t n,
+                                      foresatt_arena_t *arena, foresatt_person_t **persons,
+                                      foresatt_status_t *status);
+    size_t max_batch;
+} foresatt_registry_ops_t;
+
+/* ---------------------------------------------------------------------------------------------
+ * Store: what the school keeps. Every operation completes or changes nothing.
+ * Times are Unix seconds (UTC); 0 means "none".
+ * ------------------------------------------------------------------------------------------- */
+
+typedef enum foresatt_enrollment {
+    FORESATT_ENROLLMENT_ACTIVE = 1,
+    FORESATT_ENROLLMENT_LEFT = 2,
+    FORESATT_ENROLLMENT_COMPLETED = 3
+} foresatt_enrollment_t;
+
+typedef enum foresatt_addressee {
+    FORESATT_ADDRESSEE_NONE = 0,
+    FORESATT_ADDRESSEE_MAIN = 1,
+    FORESATT_ADDRESSEE_SECONDARY = 2
+} foresatt_addressee_t;
+
+typedef enum foresatt_fnr_use {
+    FORESATT_FNR_USE_ACCEPTED = 1, /* the guardian accepted the school's use of the number */
+    FORESATT_FNR_USE_REFUSED = 2   /* refused: no number kept, no digital access, paper instead */
+} foresatt_fnr_use_t;
+
+/* The pupil's consent to extend guardian access past 18. */
+typedef struct foresatt_consent {
+    int64_t given_at;
+    int64_t until; /* end of upper-secondary education as recorded; 0 when open-ended */
+    int64_t revoked_at;
+} foresatt_consent_t;
+
+typedef struct foresatt_pupil {
+    uint32_t struct_size;
+    const char *pupil_id; /* the school's own id */
+    const char *number;   /* the pupil's fødselsnummer / D-nummer */
+    const char *school;   /* school code */
+    foresatt_enrollment_t enrollment;
+    foresatt_consent_t consent;
+    int64_t updated_at;
+} foresatt_pupil_t;
+
+#define FORESATT_MAX_EMAILS 4
+
+/* One guardian as the school registered them for one pupil. */
+typedef struct foresatt_guardian {
+    uint32_t struct_size;
+    int64_t guardian_id;  /* the store's own key for this row */
+    const char *pupil_id;
+    const char *number;   /* NULL when the guardian refused the number's use */
+    const char *name;
+    const char *address;  /* postal address for paper information, as the school has it */
+    /* Contact data in effect: the newer of the imported value and the guardian's own edit. */
+    const char *phone;
+    size_t n_emails;
+    const char *emails[FORESATT_MAX_EMAILS];
+    /* Both sources, so the tool can show a conflict. */
+    const char *imported_phone;
+    const char *imported_emails;  /* as in the roster: addresses separated by ';' */
+    int64_t imported_at;
+    const char *edited_phone;     /* NULL when the guardian never edited */
+    const char *edited_emails;
+    int64_t edited_at;
+    int daily_care;               /* 1 yes, 0 no */
+    int parental_responsibility;  /* as the school recorded it: 1 yes, 0 no */
+    foresatt_addressee_t addressee;
+    foresatt_fnr_use_t fnr_use;
+} foresatt_guardian_t;
+
+typedef enum foresatt_role {
+    FORESATT_ROLE_GUARDIAN = 1,
+    FORESATT_ROLE_STUDENT = 2,
+    FORESATT_ROLE_ADMIN = 3
+} foresatt_role_t;
+
+typedef struct foresatt_audit_entry {
+    uint32_t struct_size;
+    int64_t at;
+    const char *actor;    /* pseudonymous id (keyed hash), never the number */
+    foresatt_role_t role;
+    const char *pupil_id; /* or NULL */
+    const char *action;   /* what was asked: "access", "contact_update", "consent_give", ... */
+    const char *decision; /* "allow", "deny", "ok", "error" */
+    const char *reason;   /* e.g. no_parental_responsibility; NULL when none */
+    const char *detail;   /* e.g. the URL path; NULL when none */
+} foresatt_audit_entry_t;
+
+typedef struct foresatt_audit_filter {
+    const char *pupil_id; /* NULL: any */
+    int64_t since;        /* 0: from the start */
+    int64_t until;        /* 0: to now */
+    size_t limit;         /* 0: no limit */
+} foresatt_audit_filter_t;
+
+/* One row of the school's roster, already validated by the host. */
+typedef struct foresatt_roster_row {
+    const char *pupil_id;
+    const char *pupil_number;
+    const char *school;
+    foresatt_enrollment_t enrollment;
+    int consent_extended; /* the roster says the pupil has consented */
+    const char *guardian_number; /* NULL when refused or when the row has no guardian */
+    const char *guardian_name;   /* NULL when the row has no guardian */
+    const char *guardian_address;
+    const char *guardian_phone;
+    const char *guardian_emails; /* ';'-separated */
+    int daily_care;
+    int parental_responsibility;
+    foresatt_addressee_t addressee;
+    foresatt_fnr_use_t fnr_use;
+} foresatt_roster_row_t;
+
+typedef struct foresatt_import_stats {
+    size_t pupils_added, pupils_updated;
+    size_t guardians_added, guardians_updated, guardians_removed;
+    size_t contact_conflicts; /* guardian edits newer than the imported values, kept */
+} foresatt_import_stats_t;
+
+typedef struct foresatt_purge_stats {
+    size_t pupils;    /* pupils whose guardian data was deleted */
+    size_t guardians; /* guardian rows deleted */
+    size_t consents;  /* ended consents deleted */
+    size_t audit;     /* audit entries deleted */
+} foresatt_purge_stats_t;
+
+typedef struct foresatt_store_ops {
+    uint32_t struct_size;
+
+    foresatt_result_t (*pupil_by_id)(void *instance, const char *pupil_id, foresatt_arena_t *arena,
+                                     foresatt_pupil_t **pupil, foresatt_status_t *status);
+    foresatt_result_t (*pupil_by_number)(void *instance, const char *number, foresatt_arena_t *arena,
+                                         foresatt_pupil_t **pupil, foresatt_status_t *status);
+    /* Every pupil (for retention and listings). */
+    foresatt_result_t (*pupils_all)(void *instance, foresatt_arena_t *arena, foresatt_pupil_t ***pupils,
+                                    size_t *n, foresatt_status_t *status);
+
+    /* Every registration of this guardian number, one per pupil; FORESATT_NOT_FOUND when none. */
+    foresatt_result_t (*guardian_links)(void *instance, const char *guardian_number, foresatt_arena_t *arena,
+                                        foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *status);
+    /* The guardians the school registered for one pupil (with and without numbers). */
+    foresatt_result_t (*pupil_guardians)(void *instance, const char *pupil_id, foresatt_arena_t *arena,
+                                         foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *status);
+    /* The guardian's own correction of phone and e-mail, on every row with this number. */
+    foresatt_result_t (*guardian_contact_update)(void *instance, const char *guardian_number, const char *phone,
+                                                 const char *const *emails, size_t n_emails, int64_t at,
+                                                 foresatt_status_t *status);
+    /* Guardians who refused the number's use, for the paper-information list. */
+    foresatt_result_t (*paper_list)(void *instance, foresatt_arena_t *arena, foresatt_guardian_t ***guardians,
+                                    size_t *n, foresatt_status_t *status);
+
+    foresatt_result_t (*consent_give)(void *instance, const char *pupil_id, int64_t at, int64_t until,
+                                      foresatt_status_t *status);
+    foresatt_result_t (*consent_revoke)(void *instance, const char *pupil_id, int64_t at,
+                                        foresatt_status_t *status);
+
+    /* Append-only: entries are never changed through this interface. */
+    foresatt_result_t (*audit_append)(void *instance, const foresatt_audit_entry_t *entries, size_t n,
+                                      foresatt_status_t *status);
+    foresatt_result_t (*audit_query)(void *instance, const foresatt_audit_filter_t *filter, foresatt_arena_t *arena,
+                                     foresatt_audit_entry_t **entries, size_t *n, foresatt_status_t *status);
+
+    /* The whole roster in one transaction: pupils and guardians in the file are added or updated,
+     * guardians of those pupils not in the file are removed; guardian edits newer than the import
+     * are kept. Re-importing the same file changes nothing. */
+    foresatt_result_t (*import_roster)(void *instance, const foresatt_roster_row_t *rows, size_t n, int64_t at,
+                                       foresatt_import_stats_t *stats, foresatt_status_t *status);
+    /* Retention, in one transaction: delete the guardian data of these pupils, the consents ended
+     * before now, and the audit entries older than audit_before (0: keep all). */
+    foresatt_result_t (*purge)(void *instance, const char *const *pupil_ids, size_t n, int64_t now,
+                               int64_t audit_before, int dry_run, foresatt_purge_stats_t *stats,
+                               foresatt_status_t *status);
+
+    /* A number that grows whenever registrations or consents change; lets the host cache decisions. */
+    foresatt_result_t (*revision)(void *instance, int64_t *revision, foresatt_status_t *status);
+} foresatt_store_ops_t;
+
+/* ---------------------------------------------------------------------------------------------
+ * The descriptor a plugin's entry function returns.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct foresatt_plugin {
+    uint16_t abi_major; /* FORESATT_ABI_MAJOR the plugin was built with */
+    uint16_t abi_minor; /* FORESATT_ABI_MINOR the plugin was built with */
+    uint32_t struct_size; /* sizeof(foresatt_plugin_t) */
+    const char *name;     /* short name, e.g. "store_sqlite" */
+    const char *version;  /* the plugin's own version string */
+    foresatt_plugin_kind_t kind;
+    uint32_t flags; /* FORESATT_PLUGIN_* */
+
+    /* Check the configuration and make an instance. On failure return non-OK with status->message
+     * saying which key is wrong and what is expected. */
+    foresatt_result_t (*create)(const foresatt_host_t *host, const foresatt_param_t *params, size_t n_params,
+                                void **instance, foresatt_status_t *status);
+    /* Optional: after fork, in each child. */
+    foresatt_result_t (*child_init)(void *instance, foresatt_status_t *status);
+    /* Release everything the instance holds. */
+    void (*destroy)(void *instance);
+
+    /* Exactly one of these is set, matching kind. */
+    const foresatt_registry_ops_t *registry;
+    const foresatt_store_ops_t *store;
+} foresatt_plugin_t;
+
+typedef const foresatt_plugin_t *(*foresatt_plugin_entry_fn)(void);
+
+/* The entry every plugin defines (declared here so plugins compile cleanly with -Wmissing-prototypes). */
+FORESATT_EXPORT const foresatt_plugin_t *foresatt_plugin_entry(void);
+
+/* Declare the entry function in a plugin:  FORESATT_PLUGIN_ENTRY { return &my_plugin; } */
+#define FORESATT_PLUGIN_ENTRY FORESATT_EXPORT const foresatt_plugin_t *foresatt_plugin_entry(void)
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FORESATT_PLUGIN_H */

@@ -1,0 +1,77 @@
+/*
+ * Copyright 2026 The mod_foresatt authors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * mod_foresatt: guardian access for Norwegian schools. ID-porten login, Folkeregisteret-based
+ * authorization and the school's records, behind `Require foresatt-*`.
+ *
+ * This file only wires things together: the directive table, the configuration structs and the
+ * hook registrations. Each concern lives in its own file (see the header of each).
+ */
+#include <http_request.h>
+
+#include "mod_foresatt.h"
+
+static void *create_server_conf(apr_pool_t *pool, server_rec *s)
+{
+    fs_server_conf_t *conf = apr_pcalloc(pool, sizeof(*conf));
+
+    conf->server = s;
+    fs_log_init(&conf->log, s);
+    return conf;
+}
+
+static void *merge_server_conf(apr_pool_t *pool, void *basev, void *addv)
+{
+    fs_server_conf_t *base = basev, *add = addv;
+    fs_server_conf_t *conf = apr_pcalloc(pool, sizeof(*conf));
+
+    conf->server = add->server;
+    conf->log = add->log;
+    conf->registry = add->registry ? add->registry : base->registry;
+    conf->store = add->store ? add->store : base->store;
+    return conf;
+}
+
+static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    return fs_plugins_check_config(pconf, plog, ptemp, s);
+}
+
+static void child_init(apr_pool_t *pchild, server_rec *s)
+{
+    fs_plugins_child_init(pchild, s);
+}
+
+static const command_rec foresatt_cmds[] = {
+    /* plugins: config_plugins.c */
+    AP_INIT_RAW_ARGS("ForesattPlugin", fs_cmd_plugin, NULL, RSRC_CONF,
+                     "ForesattPlugin <name> <path-to-.so> [key=value ...]: load a register or store plugin"),
+    AP_INIT_TAKE1("ForesattRegistry", fs_cmd_registry, NULL, RSRC_CONF,
+                  "ForesattRegistry <name>: the plugin that looks persons up in the population register"),
+    AP_INIT_TAKE1("ForesattStore", fs_cmd_store, NULL, RSRC_CONF,
+                  "ForesattStore <name>: the plugin that keeps the school's records"),
+    /* login: config_oidc.c */
+    /* authorization: config_authz.c */
+    /* self-service pages */
+    {NULL}};
+
+static void register_hooks(apr_pool_t *pool)
+{
+    (void)pool;
+    ap_hook_check_config(check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(foresatt) = {
+    STANDARD20_MODULE_STUFF,
+    NULL, /* per-directory config: added with the login */
+    NULL,
+    create_server_conf,
+    merge_server_conf,
+    foresatt_cmds,
+    register_hooks,
+#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
+    AP_MODULE_FLAG_ALWAYS_MERGE
+#endif
+};

@@ -1,0 +1,2 @@
+# One local.mk per plugin.
+include plugins/example/local.mk

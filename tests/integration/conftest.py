@@ -1,0 +1,41 @@
+"""Shared fixtures: a real httpd per test module, error-log discipline after every test."""
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from fstest import paths  # noqa: E402
+from fstest.httpd import Httpd  # noqa: E402
+
+
+def pytest_report_header(config):
+    return [f"mod_foresatt build: {paths.BUILDDIR}", f"httpd: {paths.HTTPD}"]
+
+
+@pytest.fixture(scope="module")
+def httpd_factory():
+    """Make httpd instances that are stopped and removed at the end of the module."""
+    made = []
+
+    def make(**kw):
+        h = Httpd(**kw)
+        made.append(h)
+        return h
+
+    yield make
+    for h in made:
+        h.cleanup()
+
+
+@pytest.fixture(autouse=True)
+def error_log_discipline(request):
+    """Fail a test when any httpd it used logged an unexpected warning or error."""
+    servers = [v for v in request.node.funcargs.values() if isinstance(v, Httpd)]
+    for h in servers:
+        h.mark_log()
+    yield
+    for h in servers:
+        bad = h.unexpected_log_lines()
+        assert not bad, "unexpected lines in httpd's error log:\n" + "\n".join(bad)

@@ -1,0 +1,1 @@
+"""Test library for mod_foresatt's integration tests: a real httpd, free ports, build paths."""

@@ -1,0 +1,28 @@
+"""Where the sources and the built artefacts are."""
+import os
+
+SRCDIR = os.path.abspath(os.environ.get("FORESATT_SRCDIR",
+                                        os.path.join(os.path.dirname(__file__), "..", "..", "..")))
+BUILDDIR = os.path.abspath(os.environ.get("FORESATT_BUILDDIR", SRCDIR))
+HTTPD = os.environ.get("HTTPD") or "/usr/sbin/apache2"
+HTTPD_MODULES_DIR = os.environ.get("HTTPD_MODULES_DIR") or "/usr/lib/apache2/modules"
+SHARED = os.path.abspath(os.environ.get("FORESATT_SHARED", os.path.join(SRCDIR, "..", "shared")))
+FIXTURES = os.path.join(SHARED, "fixtures", "make-freg-fixtures")
+
+
+def module():
+    return os.path.join(BUILDDIR, "mod_foresatt", ".libs", "mod_foresatt.so")
+
+
+def plugin(name):
+    """A plugin built in this tree, e.g. plugin('store_sqlite')."""
+    return os.path.join(BUILDDIR, "plugins", name, ".libs", name + ".so")
+
+
+def test_plugin(name):
+    """One of the deliberately broken plugins in tests/plugins/."""
+    return os.path.join(BUILDDIR, "tests", "plugins", ".libs", name + ".so")
+
+
+def tool():
+    return os.path.join(BUILDDIR, "tools", "foresattctl", "foresattctl")

@@ -1,0 +1,129 @@
+"""The foundation: httpd starts with the module, plugin lines fail configtest clearly, check-id."""
+import os
+import subprocess
+
+import pytest
+import requests
+
+from fstest import paths
+
+EXAMPLE = os.path.join(paths.BUILDDIR, "plugins", "example", ".libs", "registry_example.so")
+
+
+@pytest.fixture(scope="module")
+def httpd(httpd_factory):
+    h = httpd_factory(name="foundation")
+    h.write_file("htdocs/hello.txt", "hello\n")
+    h.start(f"ForesattPlugin people {EXAMPLE} person=20036914700,KARI,NORDMANN,1969-03-20\n"
+            "ForesattRegistry people\n")
+    return h
+
+
+def test_module_loads_and_serves(httpd):
+    r = requests.get(httpd.url("/hello.txt"), timeout=10)
+    assert r.status_code == 200
+    assert r.text == "hello\n"
+
+
+def test_module_survives_graceful_restart(httpd):
+    httpd.restart(graceful=True)
+    assert requests.get(httpd.url("/hello.txt"), timeout=10).status_code == 200
+
+
+def configtest(httpd, body):
+    rc, out = httpd.configtest(body)
+    return rc, out
+
+
+BROKEN = [
+    # (configuration, words the message must contain)
+    ("ForesattPlugin p /nonexistent/registry.so",
+     ["ForesattPlugin", "/nonexistent/registry.so", "No such file"]),
+    ("ForesattPlugin p /etc/hostname",
+     ["ForesattPlugin", "/etc/hostname", "not a shared object"]),
+    (f"ForesattPlugin p {paths.test_plugin('broken_no_entry')}",
+     ["ForesattPlugin", "broken_no_entry.so", "does not export foresatt_plugin_entry()"]),
+    (f"ForesattPlugin p {paths.test_plugin('broken_no_descriptor')}",
+     ["ForesattPlugin", "returned no descriptor"]),
+    (f"ForesattPlugin p {paths.test_plugin('broken_abi_major')}",
+     ["ForesattPlugin", "broken_abi_major.so", "built for plugin ABI 2.0", "rebuild the plugin"]),
+    (f"ForesattPlugin p {paths.test_plugin('broken_abi_minor')}",
+     ["ForesattPlugin", "broken_abi_minor.so", "needs plugin ABI 1.1", "newer than this host"]),
+    (f"ForesattPlugin p {EXAMPLE}\nForesattStore p",
+     ["ForesattStore", "plugin 'p'", "is a registry plugin", "needs a store plugin"]),
+    (f"ForesattPlugin p {EXAMPLE}\nForesattPlugin p {EXAMPLE}",
+     ["ForesattPlugin", "'p' is already used"]),
+    (f"ForesattPlugin p {paths.test_plugin('broken_create_fails')}",
+     ["ForesattPlugin p", "broken_create_fails.so", "key 'secret_file' is required"]),
+    (f"ForesattPlugin p {EXAMPLE} colour=blue",
+     ["ForesattPlugin p", "unknown key 'colour'"]),
+    (f"ForesattPlugin p {EXAMPLE} person",
+     ["ForesattPlugin", "'person' is not a key=value parameter"]),
+    (f"ForesattPlugin p {EXAMPLE} person=\"20036914700,KARI",
+     ["ForesattPlugin", "unterminated double quote"]),
+    ("ForesattRegistry nobody",
+     ["ForesattRegistry", "no plugin named 'nobody'", "declare it first with ForesattPlugin"]),
+    ("ForesattPlugin onlyname",
+     ["ForesattPlugin", "give a name and the path"]),
+]
+
+
+@pytest.mark.parametrize("body,words", BROKEN, ids=[w[-1][:40] for _, w in BROKEN])
+def test_broken_plugin_line_fails_configtest(httpd, body, words):
+    rc, out = configtest(httpd, body)
+    assert rc != 0, out
+    for w in words:
+        assert w in out, f"{w!r} missing from:\n{out}"
+
+
+def test_good_plugin_line_passes_configtest(httpd):
+    rc, out = configtest(httpd, f"ForesattPlugin people {EXAMPLE} person=20036914700,KARI,NORDMANN,1969-03-20\n"
+                                "ForesattRegistry people")
+    assert rc == 0, out
+    assert "Syntax OK" in out
+
+
+def test_plugin_line_quoted_value_is_one_value(httpd):
+    # A quoted value with spaces reaches the plugin as one value; the example plugin then
+    # complains about the whole value, which proves it arrived in one piece.
+    rc, out = configtest(httpd, f'ForesattPlugin p {EXAMPLE} person="20036914700,KARI ANNE,NORDMANN,1969-03-2"')
+    assert rc != 0
+    assert "person=20036914700,KARI ANNE,NORDMANN" in out
+
+
+def ctl(*args):
+    return subprocess.run([paths.tool(), *args], capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize("number,kind", [
+    ("20036914700", "fnr"),
+    ("30108299939", "fnr (check digits under the 2032 rule)"),
+    ("55102499947", "dnr (check digits under the 2032 rule)"),
+    ("03851598730", "synthetic"),
+])
+def test_check_id_valid(number, kind):
+    p = ctl("check-id", number)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == kind
+
+
+@pytest.mark.parametrize("number,why", [
+    ("20036914712", "check digits are wrong"),
+    ("29020105729", "birth date it encodes does not exist"),
+    ("2003691470", "not 11 digits"),
+    ("2003691470x", "other than digits"),
+])
+def test_check_id_invalid(number, why):
+    p = ctl("check-id", number)
+    assert p.returncode == 1
+    assert why in p.stdout
+
+
+def test_ctl_usage_errors():
+    assert ctl().returncode == 2
+    assert ctl("no-such-command").returncode == 2
+    assert ctl("check-id").returncode == 2
+    p = ctl("check-id", "--help")
+    assert p.returncode == 0 and "usage: foresattctl check-id" in p.stdout
+    p = ctl("--help")
+    assert p.returncode == 0 and "check-id" in p.stdout

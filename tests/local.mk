@@ -1,0 +1,61 @@
+# Unit tests (check) on the core, and integration tests (pytest) against a real httpd.
+EXTRA_DIST += tests/integration tests/standins tests/run-integration
+
+TESTS_ENVIRONMENT_VARS = \
+	FORESATT_SRCDIR='$(abs_top_srcdir)' FORESATT_BUILDDIR='$(abs_top_builddir)' \
+	HTTPD='$(HTTPD)' HTTPD_MODULES_DIR='$(HTTPD_MODULES_DIR)' PYTHON3='$(PYTHON3)'
+AM_TESTS_ENVIRONMENT = export $(TESTS_ENVIRONMENT_VARS);
+
+if HAVE_CHECK
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+UNIT_LDADD = lib/libforesatt.la $(APR_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/check_fnr
+tests_unit_check_fnr_SOURCES = tests/unit/check_fnr.c
+tests_unit_check_fnr_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_fnr_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/check_plugin_loader
+tests_unit_check_plugin_loader_SOURCES = tests/unit/check_plugin_loader.c
+tests_unit_check_plugin_loader_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_plugin_loader_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/check_config_words
+tests_unit_check_config_words_SOURCES = tests/unit/check_config_words.c
+tests_unit_check_config_words_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_config_words_LDADD = $(UNIT_LDADD)
+
+TESTS += $(check_PROGRAMS)
+endif
+
+# Deliberately broken plugins for the loader tests.
+BROKEN_PLUGIN_LDFLAGS = $(PLUGIN_LDFLAGS) -rpath /nowhere
+check_LTLIBRARIES += tests/plugins/broken_no_entry.la tests/plugins/broken_abi_major.la \
+	tests/plugins/broken_abi_minor.la tests/plugins/broken_no_descriptor.la tests/plugins/broken_create_fails.la \
+	tests/plugins/serial_plugin.la
+tests_plugins_serial_plugin_la_SOURCES = tests/plugins/broken_plugin.c
+tests_plugins_serial_plugin_la_CFLAGS = $(PLUGIN_CFLAGS)
+tests_plugins_serial_plugin_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
+tests_plugins_broken_no_entry_la_SOURCES = tests/plugins/broken_plugin.c
+tests_plugins_broken_no_entry_la_CPPFLAGS = $(AM_CPPFLAGS) -DBROKEN_NO_ENTRY
+tests_plugins_broken_no_entry_la_CFLAGS = $(PLUGIN_CFLAGS)
+tests_plugins_broken_no_entry_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
+tests_plugins_broken_abi_major_la_SOURCES = tests/plugins/broken_plugin.c
+tests_plugins_broken_abi_major_la_CPPFLAGS = $(AM_CPPFLAGS) -DBROKEN_ABI_MAJOR
+tests_plugins_broken_abi_major_la_CFLAGS = $(PLUGIN_CFLAGS)
+tests_plugins_broken_abi_major_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
+tests_plugins_broken_abi_minor_la_SOURCES = tests/plugins/broken_plugin.c
+tests_plugins_broken_abi_minor_la_CPPFLAGS = $(AM_CPPFLAGS) -DBROKEN_ABI_MINOR
+tests_plugins_broken_abi_minor_la_CFLAGS = $(PLUGIN_CFLAGS)
+tests_plugins_broken_abi_minor_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
+tests_plugins_broken_no_descriptor_la_SOURCES = tests/plugins/broken_plugin.c
+tests_plugins_broken_no_descriptor_la_CPPFLAGS = $(AM_CPPFLAGS) -DBROKEN_NO_DESCRIPTOR
+tests_plugins_broken_no_descriptor_la_CFLAGS = $(PLUGIN_CFLAGS)
+tests_plugins_broken_no_descriptor_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
+tests_plugins_broken_create_fails_la_SOURCES = tests/plugins/broken_plugin.c
+tests_plugins_broken_create_fails_la_CPPFLAGS = $(AM_CPPFLAGS) -DBROKEN_CREATE_FAILS
+tests_plugins_broken_create_fails_la_CFLAGS = $(PLUGIN_CFLAGS)
+tests_plugins_broken_create_fails_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
+
+# Integration tests run last, once everything above is built.
+TESTS += tests/run-integration

@@ -1,0 +1,237 @@
+/*
+ * Copyright 2026 The mod_foresatt authors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Every way loading a plugin can fail, with the deliberately broken plugins in tests/plugins/.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "plugin_loader.h"
+
+static apr_pool_t *pool;
+static char logged[4096];
+
+static void capture(void *ctx, foresatt_log_level_t level, const char *msg)
+{
+    (void)ctx;
+    (void)level;
+    strncat(logged, msg, sizeof(logged) - strlen(logged) - 2);
+    strcat(logged, "\n");
+}
+
+static const fst_log_t test_log = {capture, NULL, FORESATT_LOG_DEBUG};
+
+static const char *built(const char *dir, const char *name)
+{
+    const char *top = getenv("FORESATT_BUILDDIR");
+    return apr_psprintf(pool, "%s/%s/.libs/%s.so", top ? top : ".", dir, name);
+}
+
+static void setup(void)
+{
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+    logged[0] = '\0';
+}
+
+static void teardown(void)
+{
+    apr_pool_destroy(pool);
+    apr_terminate();
+}
+
+static fst_load_error_t load(const char *path, const char **err)
+{
+    fst_plugin_t *plugin = (fst_plugin_t *)1;
+    fst_load_error_t rc = fst_plugin_load(pool, "p", path, &test_log, &plugin, err);
+    if (rc != FST_LOAD_OK)
+        ck_assert_ptr_null(plugin);
+    return rc;
+}
+
+START_TEST(file_missing)
+{
+    const char *err = NULL;
+
+    ck_assert_int_eq(load("/nonexistent/plugin.so", &err), FST_LOAD_FILE_MISSING);
+    ck_assert_ptr_nonnull(strstr(err, "/nonexistent/plugin.so"));
+    ck_assert_ptr_nonnull(strstr(err, "No such file"));
+}
+END_TEST
+
+START_TEST(not_shared_object)
+{
+    const char *err = NULL;
+    char path[] = "/tmp/fs-not-so-XXXXXX";
+    int fd = mkstemp(path);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "hello\n", 6), 6);
+    close(fd);
+    ck_assert_int_eq(load(path, &err), FST_LOAD_NOT_SHARED_OBJECT);
+    ck_assert_ptr_nonnull(strstr(err, "is not a shared object"));
+    unlink(path);
+    ck_assert_int_eq(load("/tmp", &err), FST_LOAD_NOT_SHARED_OBJECT);
+}
+END_TEST
+
+START_TEST(no_entry)
+{
+    const char *err = NULL;
+
+    ck_assert_int_eq(load(built("tests/plugins", "broken_no_entry"), &err), FST_LOAD_NO_ENTRY);
+    ck_assert_ptr_nonnull(strstr(err, "does not export foresatt_plugin_entry()"));
+}
+END_TEST
+
+START_TEST(no_descriptor)
+{
+    const char *err = NULL;
+
+    ck_assert_int_eq(load(built("tests/plugins", "broken_no_descriptor"), &err), FST_LOAD_BAD_DESCRIPTOR);
+    ck_assert_ptr_nonnull(strstr(err, "returned no descriptor"));
+}
+END_TEST
+
+START_TEST(abi_major)
+{
+    const char *err = NULL;
+
+    ck_assert_int_eq(load(built("tests/plugins", "broken_abi_major"), &err), FST_LOAD_ABI_MAJOR);
+    ck_assert_ptr_nonnull(strstr(err, "rebuild the plugin"));
+}
+END_TEST
+
+START_TEST(abi_minor_newer)
+{
+    const char *err = NULL;
+
+    ck_assert_int_eq(load(built("tests/plugins", "broken_abi_minor"), &err), FST_LOAD_ABI_MINOR_NEWER);
+    ck_assert_ptr_nonnull(strstr(err, "newer than this host"));
+}
+END_TEST
+
+START_TEST(abi_rules)
+{
+    ck_assert_int_eq(fst_plugin_abi_check(1, 3, 1, 3), FST_LOAD_OK);
+    ck_assert_int_eq(fst_plugin_abi_check(1, 3, 1, 0), FST_LOAD_OK); /* older minor: accepted */
+    ck_assert_int_eq(fst_plugin_abi_check(1, 3, 1, 4), FST_LOAD_ABI_MINOR_NEWER);
+    ck_assert_int_eq(fst_plugin_abi_check(1, 3, 2, 0), FST_LOAD_ABI_MAJOR);
+    ck_assert_int_eq(fst_plugin_abi_check(2, 0, 1, 9), FST_LOAD_ABI_MAJOR);
+}
+END_TEST
+
+START_TEST(create_fails_with_plugin_message)
+{
+    const char *err = NULL;
+    fst_plugin_t *plugin = NULL;
+
+    ck_assert_int_eq(fst_plugin_load(pool, "secretive", built("tests/plugins", "broken_create_fails"), &test_log,
+                                     &plugin, &err),
+                     FST_LOAD_OK);
+    ck_assert_int_eq(fst_plugin_create(pool, plugin, &err), FST_LOAD_CREATE_FAILED);
+    ck_assert_ptr_nonnull(strstr(err, "key 'secret_file' is required"));
+    ck_assert_ptr_nonnull(strstr(err, "secretive"));
+    ck_assert_ptr_null(plugin->instance);
+}
+END_TEST
+
+START_TEST(example_plugin_works)
+{
+    const char *err = NULL;
+    const char *args[] = {"person=20036914700,KARI,NORDMANN,1969-03-20"};
+    fst_plugin_t *plugin = NULL;
+    foresatt_person_t *person = NULL;
+    foresatt_status_t status;
+
+    ck_assert_int_eq(
+        fst_plugin_load(pool, "people", built("plugins/example", "registry_example"), &test_log, &plugin, &err),
+        FST_LOAD_OK);
+    ck_assert_int_eq(plugin->desc->kind, FORESATT_PLUGIN_REGISTRY);
+    ck_assert(fst_plugin_set_params(pool, plugin, 1, args, &err));
+    ck_assert_int_eq(fst_plugin_create(pool, plugin, &err), FST_LOAD_OK);
+    ck_assert_ptr_null(plugin->mutex); /* declared thread-safe */
+    ck_assert_int_eq(fst_plugin_child_init(pool, plugin, &err), FST_LOAD_OK);
+    memset(&status, 0, sizeof(status));
+    ck_assert_int_eq(plugin->desc->registry->lookup(plugin->instance, "20036914700", fst_arena(pool), &person, &status),
+                     FORESATT_OK);
+    ck_assert_str_eq(person->family_name, "NORDMANN");
+    ck_assert_str_eq(person->birth_date, "1969-03-20");
+    ck_assert_int_eq(plugin->desc->registry->lookup(plugin->instance, "30108299939", fst_arena(pool), &person, &status),
+                     FORESATT_NOT_FOUND);
+    /* The plugin's log lines go through the host, prefixed with the instance name. */
+    ck_assert_ptr_nonnull(strstr(logged, "plugin people: 1 persons configured"));
+}
+END_TEST
+
+START_TEST(example_plugin_refuses_bad_config)
+{
+    const char *err = NULL;
+    const char *unknown[] = {"colour=blue"};
+    const char *no_eq[] = {"person"};
+    const char *bad_value[] = {"person=123"};
+    fst_plugin_t *plugin = NULL;
+
+    ck_assert_int_eq(
+        fst_plugin_load(pool, "people", built("plugins/example", "registry_example"), &test_log, &plugin, &err),
+        FST_LOAD_OK);
+    ck_assert(!fst_plugin_set_params(pool, plugin, 1, no_eq, &err));
+    ck_assert_ptr_nonnull(strstr(err, "'person' is not a key=value parameter"));
+    ck_assert(fst_plugin_set_params(pool, plugin, 1, unknown, &err));
+    ck_assert_int_eq(fst_plugin_create(pool, plugin, &err), FST_LOAD_CREATE_FAILED);
+    ck_assert_ptr_nonnull(strstr(err, "unknown key 'colour'"));
+    ck_assert(fst_plugin_set_params(pool, plugin, 1, bad_value, &err));
+    ck_assert_int_eq(fst_plugin_create(pool, plugin, &err), FST_LOAD_CREATE_FAILED);
+    ck_assert_ptr_nonnull(strstr(err, "expected NUMBER,GIVEN,FAMILY,YYYY-MM-DD"));
+}
+END_TEST
+
+START_TEST(not_threadsafe_gets_mutex)
+{
+    const char *err = NULL;
+    fst_plugin_t *plugin = NULL;
+
+    ck_assert_int_eq(fst_plugin_load(pool, "serial", built("tests/plugins", "serial_plugin"), &test_log, &plugin, &err),
+                     FST_LOAD_OK);
+    ck_assert_int_eq(fst_plugin_create(pool, plugin, &err), FST_LOAD_OK);
+    ck_assert_ptr_nonnull(plugin->mutex);
+    fst_plugin_lock(plugin);
+    fst_plugin_unlock(plugin);
+    ck_assert_str_eq(fst_plugin_kind_name(FORESATT_PLUGIN_STORE), "store");
+    ck_assert_str_eq(fst_plugin_kind_name(FORESATT_PLUGIN_REGISTRY), "registry");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("plugin_loader");
+    TCase *tc = tcase_create("loader");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, file_missing);
+    tcase_add_test(tc, not_shared_object);
+    tcase_add_test(tc, no_entry);
+    tcase_add_test(tc, no_descriptor);
+    tcase_add_test(tc, abi_major);
+    tcase_add_test(tc, abi_minor_newer);
+    tcase_add_test(tc, abi_rules);
+    tcase_add_test(tc, create_fails_with_plugin_message);
+    tcase_add_test(tc, example_plugin_works);
+    tcase_add_test(tc, example_plugin_refuses_bad_config);
+    tcase_add_test(tc, not_threadsafe_gets_mutex);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,7 @@
+sbin_PROGRAMS += tools/foresattctl/foresattctl
+tools_foresattctl_foresattctl_SOURCES = \
+	tools/foresattctl/main.c tools/foresattctl/ctl.h \
+	tools/foresattctl/cmd_check_id.c
+tools_foresattctl_foresattctl_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFORESATT_DEFAULT_CONFIG='"$(sysconfdir)/apache2/conf-available/foresatt.conf"'
+tools_foresattctl_foresattctl_LDADD = lib/libforesatt.la $(APR_LIBS)
