@@ -1,4 +1,5 @@
 # Unit tests (check) on the core, and integration tests (pytest) against a real httpd.
+# Each area registers its own unit tests in its local.mk with UNIT_CFLAGS / UNIT_LDADD.
 EXTRA_DIST += tests/integration tests/standins tests/run-integration
 
 TESTS_ENVIRONMENT_VARS = \
@@ -6,7 +7,6 @@ TESTS_ENVIRONMENT_VARS = \
 	HTTPD='$(HTTPD)' HTTPD_MODULES_DIR='$(HTTPD_MODULES_DIR)' PYTHON3='$(PYTHON3)'
 AM_TESTS_ENVIRONMENT = export $(TESTS_ENVIRONMENT_VARS);
 
-if HAVE_CHECK
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LDADD = lib/libforesatt.la $(APR_LIBS) $(CHECK_LIBS)
 
@@ -26,7 +26,6 @@ tests_unit_check_config_words_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_config_words_LDADD = $(UNIT_LDADD)
 
 TESTS += $(check_PROGRAMS)
-endif
 
 # Deliberately broken plugins for the loader tests.
 BROKEN_PLUGIN_LDFLAGS = $(PLUGIN_LDFLAGS) -rpath /nowhere

@@ -1,7 +1,8 @@
 sbin_PROGRAMS += tools/foresattctl/foresattctl
 tools_foresattctl_foresattctl_SOURCES = \
-	tools/foresattctl/main.c tools/foresattctl/ctl.h \
-	tools/foresattctl/cmd_check_id.c
+	tools/foresattctl/main.c tools/foresattctl/ctl.h tools/foresattctl/ctl_config.c \
+	tools/foresattctl/cmd_check_id.c \
+	tools/foresattctl/cmd_plugins.c
 tools_foresattctl_foresattctl_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFORESATT_DEFAULT_CONFIG='"$(sysconfdir)/apache2/conf-available/foresatt.conf"'
 tools_foresattctl_foresattctl_LDADD = lib/libforesatt.la $(APR_LIBS)

@@ -127,3 +127,47 @@ def test_ctl_usage_errors():
     assert p.returncode == 0 and "usage: foresattctl check-id" in p.stdout
     p = ctl("--help")
     assert p.returncode == 0 and "check-id" in p.stdout
+
+
+def test_ctl_reads_plugins_from_apache_config(tmp_path, monkeypatch):
+    # The tool reads the same file httpd does: Include, continuation lines, ${ENV}, quotes,
+    # other directives and sections skipped.
+    inc = tmp_path / "conf.d"
+    inc.mkdir()
+    (inc / "people.conf").write_text(
+        "# a comment\n"
+        "<IfModule foresatt_module>\n"
+        f"ForesattPlugin people ${{FS_TEST_PLUGIN}} \\\n"
+        "    person=\"20036914700,KARI,NORDMANN,1969-03-20\"\n"
+        "ForesattRegistry people\n"
+        "</IfModule>\n")
+    main = tmp_path / "apache.conf"
+    main.write_text(f"ServerRoot {tmp_path}\nLoadModule foo_module modules/mod_foo.so\nIncludeOptional conf.d/*.conf\n"
+                    "IncludeOptional nothing-here/*.conf\n")
+    monkeypatch.setenv("FS_TEST_PLUGIN", EXAMPLE)
+    p = ctl("--config", str(main), "plugins")
+    assert p.returncode == 0, p.stderr
+    fields = p.stdout.strip().split("\t")
+    assert fields[:3] == ["people", "registry", "registry_example 1.0"]
+    assert fields[3] == "ForesattRegistry"
+
+
+@pytest.mark.parametrize("conf,exit_code,words", [
+    ("ForesattPlugin p /nonexistent.so\n", 3, ["apache.conf:1", "No such file"]),
+    (f"ForesattPlugin p {EXAMPLE} colour=blue\n", 3, ["unknown key 'colour'"]),
+    (f"ForesattPlugin p {EXAMPLE}\nForesattStore p\n", 3, ["ForesattStore", "is a registry plugin"]),
+    ("Include missing.conf\n", 3, ["Include missing.conf: no such file"]),
+])
+def test_ctl_config_errors(tmp_path, conf, exit_code, words):
+    main = tmp_path / "apache.conf"
+    main.write_text(conf)
+    p = ctl("--config", str(main), "plugins")
+    assert p.returncode == exit_code, p.stderr
+    for w in words:
+        assert w in p.stderr
+
+
+def test_ctl_config_missing_file():
+    p = ctl("--config", "/nonexistent/foresatt.conf", "plugins")
+    assert p.returncode == 3
+    assert "cannot read /nonexistent/foresatt.conf" in p.stderr

@@ -7,9 +7,12 @@
 #ifndef FORESATTCTL_H
 #define FORESATTCTL_H
 
+#include <apr_hash.h>
 #include <apr_pools.h>
+#include <apr_tables.h>
 
 #include "log.h"
+#include "plugin_loader.h"
 
 /* Exit codes scripts can trust. */
 #define CTL_EXIT_OK 0
@@ -18,12 +21,35 @@
 #define CTL_EXIT_CONFIG 3  /* configuration or plugin could not be loaded */
 #define CTL_EXIT_BACKEND 4 /* the store or register failed */
 
+/* A Foresatt* directive as read from the configuration. */
+typedef struct ctl_directive {
+    const char *name;
+    const char *args;        /* the rest of the line, unsplit (see fst_config_split) */
+    const char *where;       /* file:line */
+    const char *server_root; /* ServerRoot in effect at that line, for relative paths */
+} ctl_directive_t;
+
 typedef struct ctl_env {
     apr_pool_t *pool;
-    const char *config_path; /* --config, or the default */
+    const char *config_path; /* --config, $FORESATT_CONFIG, or the default */
     fst_log_t log;
     int verbose;
+    /* filled by ctl_load_config() */
+    apr_array_header_t *directives; /* ctl_directive_t, in file order */
+    apr_hash_t *plugins;            /* name -> fst_plugin_t */
+    fst_plugin_t *store;            /* ForesattStore, created and started; NULL when not configured */
+    fst_plugin_t *registry;         /* ForesattRegistry, likewise */
 } ctl_env_t;
+
+#define CTL_NEED_STORE 0x1u
+#define CTL_NEED_REGISTRY 0x2u
+
+/* Read the configuration, load every ForesattPlugin, and create and start the store and registry
+ * (those in need must exist). Returns CTL_EXIT_OK, or CTL_EXIT_CONFIG after printing why. */
+int ctl_load_config(ctl_env_t *env, unsigned need);
+
+/* The arguments of the last occurrence of a Foresatt* directive, or NULL. */
+const char *ctl_directive_last(ctl_env_t *env, const char *name);
 
 typedef struct ctl_command {
     const char *name;
@@ -32,6 +58,14 @@ typedef struct ctl_command {
     void (*help)(void);
 } ctl_command_t;
 
+/* The commands, in the order `foresattctl --help` lists them (table in main.c). */
 extern const ctl_command_t ctl_cmd_check_id;
+extern const ctl_command_t ctl_cmd_plugins;
+
+/* store and records (issue 5) */
+
+/* register (issue 4) */
+
+/* authorization (issue 6) */
 
 #endif

@@ -16,6 +16,14 @@
 
 static const ctl_command_t *const commands[] = {
     &ctl_cmd_check_id,
+    &ctl_cmd_plugins,
+
+    /* store and records (issue 5) */
+
+    /* register (issue 4) */
+
+    /* authorization (issue 6) */
+
     NULL,
 };
 
