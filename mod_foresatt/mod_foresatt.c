@@ -54,7 +54,7 @@ static const command_rec foresatt_cmds[] = {
     /* login: config_oidc.c */
     /* authorization: config_authz.c */
     /* self-service pages */
-    {NULL}};
+    {.name = NULL}};
 
 static void register_hooks(apr_pool_t *pool)
 {
