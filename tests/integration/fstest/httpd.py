@@ -24,7 +24,8 @@ from .net import free_port, wait_for_port
 
 BASE_MODULES = ["mpm_{mpm}", "authn_core", "authz_core", "authz_user", "authz_host", "mime", "dir",
                 "headers", "setenvif", "env", "alias"]
-PROBLEM = re.compile(r"\[(?:[a-z_]+:)?(warn|error|crit|alert|emerg)\]")
+PROBLEM = re.compile(r"\[(?:[a-z_]+:)?(warn|error|crit|alert|emerg)\]|AddressSanitizer|LeakSanitizer|runtime error:"
+                     r"|Segmentation fault|exit signal")
 
 
 def service_user():
@@ -130,7 +131,8 @@ class Httpd:
     def configtest(self, body, loglevel="warn"):
         """Run httpd -t on a configuration; returns (exit code, combined output)."""
         conf = self.write_file("conf/configtest.conf", self.config_text(body, loglevel))
-        p = subprocess.run([paths.HTTPD, "-t", "-f", conf], capture_output=True, text=True, timeout=60)
+        p = subprocess.run([paths.HTTPD, "-t", "-f", conf], capture_output=True, text=True, timeout=60,
+                           env=paths.httpd_env())
         return p.returncode, p.stdout + p.stderr
 
     # --- lifecycle -----------------------------------------------------------------------------
@@ -142,7 +144,7 @@ class Httpd:
             self.conf_body = body
         self.write_file("conf/httpd.conf", self.config_text(self.conf_body, loglevel))
         p = subprocess.run([paths.HTTPD, "-f", self._conf_path(), "-k", "start"], capture_output=True, text=True,
-                           timeout=60)
+                           timeout=60, env=paths.httpd_env())
         if p.returncode != 0:
             raise RuntimeError(f"httpd did not start ({p.returncode}):\n{p.stdout}{p.stderr}\n{self.error_log()}")
         wait_for_port(self.port)
@@ -183,7 +185,8 @@ class Httpd:
     def stop(self):
         if self.proc_pid is None:
             return
-        subprocess.run([paths.HTTPD, "-f", self._conf_path(), "-k", "stop"], capture_output=True, timeout=60)
+        subprocess.run([paths.HTTPD, "-f", self._conf_path(), "-k", "stop"], capture_output=True, timeout=60,
+                       env=paths.httpd_env())
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:

@@ -10,6 +10,17 @@ SHARED = os.path.abspath(os.environ.get("FORESATT_SHARED", os.path.join(SRCDIR, 
 FIXTURES = os.path.join(SHARED, "fixtures", "make-freg-fixtures")
 
 
+SANITIZER_PRELOAD = os.environ.get("FORESATT_SANITIZER_PRELOAD", "")
+
+
+def httpd_env():
+    """The environment httpd runs with: the ASan runtime preloaded when the module is instrumented."""
+    env = dict(os.environ)
+    if SANITIZER_PRELOAD:
+        env["LD_PRELOAD"] = SANITIZER_PRELOAD
+    return env
+
+
 def module():
     return os.path.join(BUILDDIR, "mod_foresatt", ".libs", "mod_foresatt.so")
 
