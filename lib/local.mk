@@ -5,6 +5,16 @@ lib_libforesatt_la_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/fnr.c lib/fnr.h \
 	lib/config_words.c lib/config_words.h \
-	lib/plugin_loader.c lib/plugin_loader.h
+	lib/plugin_loader.c lib/plugin_loader.h \
+	lib/person.c lib/person.h \
+	lib/registry_cache.c lib/registry_cache.h
 lib_libforesatt_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 lib_libforesatt_la_LIBADD = $(APR_LIBS) $(OPENSSL_LIBS) $(OAUTH2_LIBS) $(CJOSE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) -ldl
+
+# Sub-areas
+include lib/freg/local.mk
+
+check_PROGRAMS += tests/unit/check_registry_cache
+tests_unit_check_registry_cache_SOURCES = tests/unit/check_registry_cache.c
+tests_unit_check_registry_cache_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_registry_cache_LDADD = $(UNIT_LDADD)
