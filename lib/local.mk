@@ -14,6 +14,7 @@ lib_libforesatt_la_LIBADD = $(APR_LIBS) $(OPENSSL_LIBS) $(OAUTH2_LIBS) $(CJOSE_L
 # Sub-areas
 include lib/freg/local.mk
 include lib/policy/local.mk
+include lib/roster/local.mk
 
 check_PROGRAMS += tests/unit/check_registry_cache
 tests_unit_check_registry_cache_SOURCES = tests/unit/check_registry_cache.c

@@ -189,8 +189,17 @@ typedef struct foresatt_registry_ops {
 } foresatt_registry_ops_t;
 
 /* ---------------------------------------------------------------------------------------------
- * Store: what the school keeps. Every operation completes or changes nothing.
- * Times are Unix seconds (UTC); 0 means "none".
+ * Store: what the school keeps. Every operation completes or changes nothing (one transaction).
+ * Times are Unix seconds (UTC); 0 means "none". Strings in results live in the caller's arena.
+ *
+ * Keys: a pupil is its pupil_id (the school's own id). A guardian row is one guardian of one
+ * pupil, keyed by (pupil_id, guardian number), or (pupil_id, name) when the guardian refused the
+ * number's use. Contact edits belong to the guardian's number, not to a row: they apply to every
+ * row with that number and survive re-imports until a newer roster value replaces them.
+ *
+ * Result codes: FORESATT_NOT_FOUND only where an operation says so; FORESATT_TEMPORARY when the
+ * database is busy or unreachable (retry later; nothing changed); FORESATT_ERROR for bad input
+ * (NULL or over-long arguments) and database failures.
  * ------------------------------------------------------------------------------------------- */
 
 typedef enum foresatt_enrollment {
@@ -210,7 +219,8 @@ typedef enum foresatt_fnr_use {
     FORESATT_FNR_USE_REFUSED = 2   /* refused: no number kept, no digital access, paper instead */
 } foresatt_fnr_use_t;
 
-/* The pupil's consent to extend guardian access past 18. */
+/* The pupil's consent to extend guardian access past 18. Valid at time t when
+ * given_at != 0 && given_at <= t && revoked_at == 0 && (until == 0 || t < until). */
 typedef struct foresatt_consent {
     int64_t given_at;
     int64_t until; /* end of upper-secondary education as recorded; 0 when open-ended */
@@ -224,10 +234,17 @@ typedef struct foresatt_pupil {
     const char *school;   /* school code */
     foresatt_enrollment_t enrollment;
     foresatt_consent_t consent;
-    int64_t updated_at;
+    int64_t updated_at; /* when the roster last changed this pupil */
 } foresatt_pupil_t;
 
 #define FORESATT_MAX_EMAILS 4
+
+/* Longest values a store accepts (bytes, UTF-8); longer input is FORESATT_ERROR. */
+#define FORESATT_MAX_ID_LEN 64       /* pupil_id, school */
+#define FORESATT_MAX_NAME_LEN 200    /* guardian name */
+#define FORESATT_MAX_ADDRESS_LEN 300 /* postal address */
+#define FORESATT_MAX_PHONE_LEN 32
+#define FORESATT_MAX_EMAIL_LEN 254   /* one address */
 
 /* One guardian as the school registered them for one pupil. */
 typedef struct foresatt_guardian {
@@ -236,18 +253,19 @@ typedef struct foresatt_guardian {
     const char *pupil_id;
     const char *number;   /* NULL when the guardian refused the number's use */
     const char *name;
-    const char *address;  /* postal address for paper information, as the school has it */
-    /* Contact data in effect: the newer of the imported value and the guardian's own edit. */
+    const char *address;  /* postal address for paper information as the school has it, or NULL */
+    /* Contact data in effect: the guardian's own edit when it is newer than the imported value,
+     * else the imported value. */
     const char *phone;
     size_t n_emails;
     const char *emails[FORESATT_MAX_EMAILS];
     /* Both sources, so the tool can show a conflict. */
     const char *imported_phone;
     const char *imported_emails;  /* as in the roster: addresses separated by ';' */
-    int64_t imported_at;
+    int64_t imported_at;          /* when the roster last changed phone or e-mail */
     const char *edited_phone;     /* NULL when the guardian never edited */
-    const char *edited_emails;
-    int64_t edited_at;
+    const char *edited_emails;    /* ';'-separated, or NULL */
+    int64_t edited_at;            /* 0 when never edited */
     int daily_care;               /* 1 yes, 0 no */
     int parental_responsibility;  /* as the school recorded it: 1 yes, 0 no */
     foresatt_addressee_t addressee;
@@ -272,14 +290,20 @@ typedef struct foresatt_audit_entry {
     const char *detail;   /* e.g. the URL path; NULL when none */
 } foresatt_audit_entry_t;
 
+/* Longest audit strings: actor, action, decision, reason 128 bytes each; detail 1024; longer is
+ * FORESATT_ERROR and the whole batch is refused. */
+#define FORESATT_MAX_AUDIT_FIELD_LEN 128
+#define FORESATT_MAX_AUDIT_DETAIL_LEN 1024
+
 typedef struct foresatt_audit_filter {
     const char *pupil_id; /* NULL: any */
-    int64_t since;        /* 0: from the start */
-    int64_t until;        /* 0: to now */
-    size_t limit;         /* 0: no limit */
+    int64_t since;        /* 0: from the start; else entries with at >= since */
+    int64_t until;        /* 0: to now; else entries with at < until */
+    size_t limit;         /* 0: no limit; else the oldest `limit` entries that match */
 } foresatt_audit_filter_t;
 
-/* One row of the school's roster, already validated by the host. */
+/* One row of the school's roster, already validated by the host (lib/roster). Several rows may
+ * name the same pupil (one per guardian); they agree on the pupil's fields. */
 typedef struct foresatt_roster_row {
     const char *pupil_id;
     const char *pupil_number;
@@ -288,9 +312,9 @@ typedef struct foresatt_roster_row {
     int consent_extended; /* the roster says the pupil has consented */
     const char *guardian_number; /* NULL when refused or when the row has no guardian */
     const char *guardian_name;   /* NULL when the row has no guardian */
-    const char *guardian_address;
-    const char *guardian_phone;
-    const char *guardian_emails; /* ';'-separated */
+    const char *guardian_address; /* NULL when the roster has none */
+    const char *guardian_phone;   /* NULL when none */
+    const char *guardian_emails;  /* ';'-separated, NULL when none */
     int daily_care;
     int parental_responsibility;
     foresatt_addressee_t addressee;
@@ -300,7 +324,9 @@ typedef struct foresatt_roster_row {
 typedef struct foresatt_import_stats {
     size_t pupils_added, pupils_updated;
     size_t guardians_added, guardians_updated, guardians_removed;
-    size_t contact_conflicts; /* guardian edits newer than the imported values, kept */
+    /* Rows whose guardian edit differs from the roster's value and is newer than it: the edit is
+     * kept (newest wins). contact_conflicts() lists them. */
+    size_t contact_conflicts;
 } foresatt_import_stats_t;
 
 typedef struct foresatt_purge_stats {
@@ -313,52 +339,73 @@ typedef struct foresatt_purge_stats {
 typedef struct foresatt_store_ops {
     uint32_t struct_size;
 
+    /* One pupil; FORESATT_NOT_FOUND when the store has none with this id / number. */
     foresatt_result_t (*pupil_by_id)(void *instance, const char *pupil_id, foresatt_arena_t *arena,
                                      foresatt_pupil_t **pupil, foresatt_status_t *status);
     foresatt_result_t (*pupil_by_number)(void *instance, const char *number, foresatt_arena_t *arena,
                                          foresatt_pupil_t **pupil, foresatt_status_t *status);
-    /* Every pupil (for retention and listings). */
+    /* Every pupil, ordered by pupil_id (for retention and listings); FORESATT_OK with n = 0 when none. */
     foresatt_result_t (*pupils_all)(void *instance, foresatt_arena_t *arena, foresatt_pupil_t ***pupils,
                                     size_t *n, foresatt_status_t *status);
 
-    /* Every registration of this guardian number, one per pupil; FORESATT_NOT_FOUND when none. */
+    /* Every registration of this guardian number, one per pupil, ordered by pupil_id;
+     * FORESATT_NOT_FOUND when none. */
     foresatt_result_t (*guardian_links)(void *instance, const char *guardian_number, foresatt_arena_t *arena,
                                         foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *status);
-    /* The guardians the school registered for one pupil (with and without numbers). */
+    /* The guardians the school registered for one pupil (with and without numbers), main addressee
+     * first; FORESATT_NOT_FOUND when the pupil does not exist, FORESATT_OK with n = 0 when it has none. */
     foresatt_result_t (*pupil_guardians)(void *instance, const char *pupil_id, foresatt_arena_t *arena,
                                          foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *status);
-    /* The guardian's own correction of phone and e-mail, on every row with this number. */
+    /* The guardian's own correction of phone and e-mail (phone may be NULL or "" for none; at most
+     * FORESATT_MAX_EMAILS addresses), in effect on every row with this number until a roster brings a
+     * newer value. FORESATT_NOT_FOUND when no row has this number. */
     foresatt_result_t (*guardian_contact_update)(void *instance, const char *guardian_number, const char *phone,
                                                  const char *const *emails, size_t n_emails, int64_t at,
                                                  foresatt_status_t *status);
-    /* Guardians who refused the number's use, for the paper-information list. */
+    /* Guardians who refused the number's use, for the paper-information list, ordered by pupil_id. */
     foresatt_result_t (*paper_list)(void *instance, foresatt_arena_t *arena, foresatt_guardian_t ***guardians,
                                     size_t *n, foresatt_status_t *status);
 
+    /* Record the pupil's consent (replacing an earlier or revoked one); FORESATT_NOT_FOUND when no
+     * such pupil. */
     foresatt_result_t (*consent_give)(void *instance, const char *pupil_id, int64_t at, int64_t until,
                                       foresatt_status_t *status);
+    /* Revoke it; FORESATT_NOT_FOUND when no such pupil or it has no consent. Revoking twice keeps the
+     * first time. */
     foresatt_result_t (*consent_revoke)(void *instance, const char *pupil_id, int64_t at,
                                         foresatt_status_t *status);
 
-    /* Append-only: entries are never changed through this interface. */
+    /* Append n entries in one transaction. Append-only: entries are never changed through this
+     * interface (purge deletes whole entries past the retention period). */
     foresatt_result_t (*audit_append)(void *instance, const foresatt_audit_entry_t *entries, size_t n,
                                       foresatt_status_t *status);
+    /* Matching entries, oldest first; FORESATT_OK with n = 0 when none. */
     foresatt_result_t (*audit_query)(void *instance, const foresatt_audit_filter_t *filter, foresatt_arena_t *arena,
                                      foresatt_audit_entry_t **entries, size_t *n, foresatt_status_t *status);
 
     /* The whole roster in one transaction: pupils and guardians in the file are added or updated,
-     * guardians of those pupils not in the file are removed; guardian edits newer than the import
-     * are kept. Re-importing the same file changes nothing. */
+     * guardians of those pupils not in the file are removed, pupils not in the file are kept.
+     * Roster phone / e-mail that changed become the imported value with imported_at = at (pass the
+     * roster's own time, e.g. the file's mtime): a guardian edit newer than that stays in effect.
+     * consent_extended records a consent (given_at = at) only for a pupil that has none.
+     * Re-importing the same file changes nothing (all counts 0 but contact_conflicts). */
     foresatt_result_t (*import_roster)(void *instance, const foresatt_roster_row_t *rows, size_t n, int64_t at,
                                        foresatt_import_stats_t *stats, foresatt_status_t *status);
-    /* Retention, in one transaction: delete the guardian data of these pupils, the consents ended
-     * before now, and the audit entries older than audit_before (0: keep all). */
+    /* Retention, in one transaction: delete the guardian rows of these pupils, the consents ended
+     * (revoked, or until <= now) and the audit entries with at < audit_before (0: keep all).
+     * Contact edits of numbers left without a row go too. dry_run counts without deleting. */
     foresatt_result_t (*purge)(void *instance, const char *const *pupil_ids, size_t n, int64_t now,
                                int64_t audit_before, int dry_run, foresatt_purge_stats_t *stats,
                                foresatt_status_t *status);
 
-    /* A number that grows whenever registrations or consents change; lets the host cache decisions. */
+    /* A number that grows whenever pupils, registrations, contact data or consents change (not on
+     * audit appends); lets the host cache decisions until it moves. Cheap: one indexed read. */
     foresatt_result_t (*revision)(void *instance, int64_t *revision, foresatt_status_t *status);
+
+    /* Guardian rows whose own edit differs from the imported phone / e-mail, ordered by pupil_id
+     * (for the tool to show conflicts; which one is in effect follows from edited_at and imported_at). */
+    foresatt_result_t (*contact_conflicts)(void *instance, foresatt_arena_t *arena, foresatt_guardian_t ***guardians,
+                                           size_t *n, foresatt_status_t *status);
 } foresatt_store_ops_t;
 
 /* ---------------------------------------------------------------------------------------------
