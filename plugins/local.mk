@@ -1,2 +1,3 @@
 # One local.mk per plugin.
 include plugins/example/local.mk
+include plugins/store_sqlite/local.mk

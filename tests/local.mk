@@ -60,3 +60,4 @@ tests_plugins_broken_create_fails_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
 
 # Integration tests run last, once everything above is built.
 TESTS += tests/run-integration
+include tests/store/local.mk

@@ -1,0 +1,185 @@
+/*
+ * Copyright 2026 The mod_foresatt authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_util.h"
+
+int su_list_push(su_list_t *list, void *item)
+{
+    if (list->n == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 16;
+        void **items = realloc(list->items, cap * sizeof(void *));
+        if (items == NULL)
+            return 0;
+        list->items = items;
+        list->cap = cap;
+    }
+    list->items[list->n++] = item;
+    return 1;
+}
+
+void su_list_free(su_list_t *list)
+{
+    free(list->items);
+    memset(list, 0, sizeof(*list));
+}
+
+void **su_list_to_arena(const foresatt_host_t *host, foresatt_arena_t *arena, su_list_t *list, size_t *n)
+{
+    void **out = host->alloc(arena, (list->n ? list->n : 1) * sizeof(void *));
+
+    if (list->n)
+        memcpy(out, list->items, list->n * sizeof(void *));
+    *n = list->n;
+    su_list_free(list);
+    return out;
+}
+
+foresatt_result_t su_fail(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(status->message, sizeof(status->message), fmt, ap);
+    va_end(ap);
+    if (rc == FORESATT_TEMPORARY && status->retry_after == 0)
+        status->retry_after = 1;
+    return rc;
+}
+
+int su_str_ok(const char *s, size_t max)
+{
+    return s != NULL && *s != '\0' && strlen(s) <= max;
+}
+
+int su_opt_str_ok(const char *s, size_t max)
+{
+    return s == NULL || strlen(s) <= max;
+}
+
+int su_number_ok(const char *s)
+{
+    size_t i;
+
+    if (s == NULL || strlen(s) != 11)
+        return 0;
+    for (i = 0; i < 11; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int su_audit_entry_ok(const foresatt_audit_entry_t *e, const char **why)
+{
+    if (!su_str_ok(e->actor, FORESATT_MAX_AUDIT_FIELD_LEN) || !su_str_ok(e->action, FORESATT_MAX_AUDIT_FIELD_LEN) ||
+        !su_str_ok(e->decision, FORESATT_MAX_AUDIT_FIELD_LEN)) {
+        *why = "actor, action and decision are required (at most 128 bytes each)";
+        return 0;
+    }
+    if (!su_opt_str_ok(e->reason, FORESATT_MAX_AUDIT_FIELD_LEN) || !su_opt_str_ok(e->pupil_id, FORESATT_MAX_ID_LEN) ||
+        !su_opt_str_ok(e->detail, FORESATT_MAX_AUDIT_DETAIL_LEN)) {
+        *why = "reason, pupil_id or detail is too long";
+        return 0;
+    }
+    if (e->role < FORESATT_ROLE_GUARDIAN || e->role > FORESATT_ROLE_ADMIN) {
+        *why = "unknown role";
+        return 0;
+    }
+    return 1;
+}
+
+int su_roster_row_ok(const foresatt_roster_row_t *r, const char **why)
+{
+    if (!su_str_ok(r->pupil_id, FORESATT_MAX_ID_LEN) || !su_number_ok(r->pupil_number) ||
+        !su_str_ok(r->school, FORESATT_MAX_ID_LEN) || r->enrollment < FORESATT_ENROLLMENT_ACTIVE ||
+        r->enrollment > FORESATT_ENROLLMENT_COMPLETED) {
+        *why = "a row has a bad pupil id, number, school or enrollment";
+        return 0;
+    }
+    if (r->guardian_name == NULL)
+        return 1;
+    if (!su_str_ok(r->guardian_name, FORESATT_MAX_NAME_LEN) ||
+        !su_opt_str_ok(r->guardian_address, FORESATT_MAX_ADDRESS_LEN) ||
+        !su_opt_str_ok(r->guardian_phone, FORESATT_MAX_PHONE_LEN) ||
+        !su_opt_str_ok(r->guardian_emails, FORESATT_MAX_EMAILS * (FORESATT_MAX_EMAIL_LEN + 1)) ||
+        r->addressee < FORESATT_ADDRESSEE_NONE || r->addressee > FORESATT_ADDRESSEE_SECONDARY) {
+        *why = "a guardian row has a bad name, address, phone, e-mail or addressee";
+        return 0;
+    }
+    if (r->fnr_use == FORESATT_FNR_USE_ACCEPTED ? !su_number_ok(r->guardian_number)
+        : r->fnr_use == FORESATT_FNR_USE_REFUSED ? r->guardian_number != NULL
+                                                : 1) {
+        *why = "a guardian row's number does not match its fnr_use (accepted needs one, refused has none)";
+        return 0;
+    }
+    return 1;
+}
+
+char *su_guardian_key(const foresatt_roster_row_t *r, char *buf, size_t size)
+{
+    if (r->guardian_number)
+        snprintf(buf, size, "%s", r->guardian_number);
+    else
+        snprintf(buf, size, "name:%s", r->guardian_name);
+    return buf;
+}
+
+void su_guardian_effective(const foresatt_host_t *host, foresatt_arena_t *arena, foresatt_guardian_t *g)
+{
+    int edited = g->edited_at != 0 && g->edited_at > g->imported_at;
+    const char *emails = edited ? g->edited_emails : g->imported_emails;
+    const char *s;
+
+    g->phone = edited ? g->edited_phone : g->imported_phone;
+    if (g->phone && *g->phone == '\0')
+        g->phone = NULL;
+    g->n_emails = 0;
+    for (s = emails; s && *s && g->n_emails < FORESATT_MAX_EMAILS;) {
+        const char *end = strchr(s, ';');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        char *e = host->alloc(arena, len + 1);
+        memcpy(e, s, len);
+        if (len)
+            g->emails[g->n_emails++] = e;
+        s = end ? end + 1 : s + len;
+    }
+}
+
+int su_join_emails(const foresatt_host_t *host, foresatt_arena_t *arena, const char *const *emails, size_t n,
+                   const char **out)
+{
+    size_t i, len = 0;
+    char *buf, *p;
+
+    *out = NULL;
+    if (n == 0)
+        return 1;
+    if (emails == NULL || n > FORESATT_MAX_EMAILS)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (!su_str_ok(emails[i], FORESATT_MAX_EMAIL_LEN) || strchr(emails[i], ';') || !strchr(emails[i], '@'))
+            return 0;
+        len += strlen(emails[i]) + 1;
+    }
+    p = buf = host->alloc(arena, len);
+    for (i = 0; i < n; i++) {
+        size_t l = strlen(emails[i]);
+        if (i)
+            *p++ = ';';
+        memcpy(p, emails[i], l);
+        p += l;
+    }
+    *p = '\0';
+    *out = buf;
+    return 1;
+}
+
+int su_same(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}

@@ -1,0 +1,54 @@
+/*
+ * Copyright 2026 The mod_foresatt authors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Pieces both store plugins compile in: argument checks, result arrays in the host's arena, the
+ * contact-data rule (newest wins) and status messages. No database code here.
+ */
+#ifndef FORESATT_STORE_UTIL_H
+#define FORESATT_STORE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "foresatt/plugin.h"
+
+/* A growing list of pointers (malloc'd), copied into the arena at the end. */
+typedef struct su_list {
+    void **items;
+    size_t n, cap;
+} su_list_t;
+
+int su_list_push(su_list_t *list, void *item); /* 0 when out of memory */
+void su_list_free(su_list_t *list);
+/* The items as an arena array (never NULL); frees the list. */
+void **su_list_to_arena(const foresatt_host_t *host, foresatt_arena_t *arena, su_list_t *list, size_t *n);
+
+/* status->message = formatted text; returns rc. */
+foresatt_result_t su_fail(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
+    FORESATT_PRINTF(3, 4);
+
+/* Non-NULL, non-empty and at most max bytes. */
+int su_str_ok(const char *s, size_t max);
+/* NULL, or at most max bytes. */
+int su_opt_str_ok(const char *s, size_t max);
+/* 11 digits (the host validates the check digits; the store only keeps its shape). */
+int su_number_ok(const char *s);
+int su_audit_entry_ok(const foresatt_audit_entry_t *e, const char **why);
+int su_roster_row_ok(const foresatt_roster_row_t *r, const char **why);
+
+/* The key of a guardian row within its pupil: the number, or "name:" + name for one who refused. */
+char *su_guardian_key(const foresatt_roster_row_t *r, char *buf, size_t size);
+
+/* Fill the effective phone and e-mails of g from its imported and edited values (newest wins);
+ * strings are already in the arena. */
+void su_guardian_effective(const foresatt_host_t *host, foresatt_arena_t *arena, foresatt_guardian_t *g);
+
+/* "a;b" from n addresses, in the arena; NULL for none. Returns 0 when an address is bad. */
+int su_join_emails(const foresatt_host_t *host, foresatt_arena_t *arena, const char *const *emails, size_t n,
+                   const char **out);
+
+/* Both NULL or equal. */
+int su_same(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,6 @@
+# The store conformance suite: every store plugin passes it. make check runs it on the SQLite
+# plugin; tests/integration/test_30_store_conformance.py runs it on SQLite and PostgreSQL.
+check_PROGRAMS += tests/store/check_store_conformance
+tests_store_check_store_conformance_SOURCES = tests/store/check_store_conformance.c
+tests_store_check_store_conformance_CFLAGS = $(UNIT_CFLAGS)
+tests_store_check_store_conformance_LDADD = $(UNIT_LDADD) -lpthread
