@@ -11,6 +11,7 @@
 #include <http_request.h>
 
 #include "mod_foresatt.h"
+#include "registry.h"
 
 static void *create_server_conf(apr_pool_t *pool, server_rec *s)
 {
@@ -18,6 +19,7 @@ static void *create_server_conf(apr_pool_t *pool, server_rec *s)
 
     conf->server = s;
     fs_log_init(&conf->log, s);
+    conf->registry_conf = fs_registry_conf_create(pool);
     return conf;
 }
 
@@ -30,6 +32,7 @@ static void *merge_server_conf(apr_pool_t *pool, void *basev, void *addv)
     conf->log = add->log;
     conf->registry = add->registry ? add->registry : base->registry;
     conf->store = add->store ? add->store : base->store;
+    conf->registry_conf = fs_registry_conf_merge(pool, base->registry_conf, add->registry_conf);
     return conf;
 }
 
@@ -41,6 +44,7 @@ static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
 static void child_init(apr_pool_t *pchild, server_rec *s)
 {
     fs_plugins_child_init(pchild, s);
+    fs_registry_child_init(pchild, s);
 }
 
 static const command_rec foresatt_cmds[] = {
@@ -51,6 +55,13 @@ static const command_rec foresatt_cmds[] = {
                   "ForesattRegistry <name>: the plugin that looks persons up in the population register"),
     AP_INIT_TAKE1("ForesattStore", fs_cmd_store, NULL, RSRC_CONF,
                   "ForesattStore <name>: the plugin that keeps the school's records"),
+    /* register lookup cache: config_registry.c */
+    AP_INIT_TAKE1("ForesattRegistryCacheTTL", fs_cmd_registry_cache_ttl, NULL, RSRC_CONF,
+                  "ForesattRegistryCacheTTL <seconds>: how long a register answer is kept (default 300; 0: off)"),
+    AP_INIT_TAKE1("ForesattRegistryNotFoundTTL", fs_cmd_registry_not_found_ttl, NULL, RSRC_CONF,
+                  "ForesattRegistryNotFoundTTL <seconds>: how long 'not in the register' is kept (default 30)"),
+    AP_INIT_TAKE1("ForesattRegistryCacheSize", fs_cmd_registry_cache_size, NULL, RSRC_CONF,
+                  "ForesattRegistryCacheSize <persons>: persons each child process keeps (default 10000)"),
     /* login: config_oidc.c */
     /* authorization: config_authz.c */
     /* self-service pages */

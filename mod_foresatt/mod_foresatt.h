@@ -25,6 +25,7 @@ extern module AP_MODULE_DECLARE_DATA foresatt_module;
 struct fs_oidc_conf;
 struct fs_authz_conf;
 struct fs_pages_conf;
+struct fs_registry_conf;
 
 typedef struct fs_server_conf {
     server_rec *server;
@@ -34,6 +35,7 @@ typedef struct fs_server_conf {
     struct fs_oidc_conf *oidc;   /* login: config_oidc.c */
     struct fs_authz_conf *authz; /* authorization: config_authz.c */
     struct fs_pages_conf *pages; /* self-service pages */
+    struct fs_registry_conf *registry_conf; /* register lookup cache: config_registry.c, registry.h */
 } fs_server_conf_t;
 
 static inline fs_server_conf_t *fs_server_conf(const server_rec *s)

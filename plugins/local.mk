@@ -1,3 +1,4 @@
 # One local.mk per plugin.
 include plugins/example/local.mk
 include plugins/store_sqlite/local.mk
+include plugins/registry_file/local.mk

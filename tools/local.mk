@@ -2,7 +2,11 @@ sbin_PROGRAMS += tools/foresattctl/foresattctl
 tools_foresattctl_foresattctl_SOURCES = \
 	tools/foresattctl/main.c tools/foresattctl/ctl.h tools/foresattctl/ctl_config.c \
 	tools/foresattctl/cmd_check_id.c \
-	tools/foresattctl/cmd_plugins.c
+	tools/foresattctl/cmd_plugins.c \
+	tools/foresattctl/cmd_lookup.c
 tools_foresattctl_foresattctl_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFORESATT_DEFAULT_CONFIG='"$(sysconfdir)/apache2/conf-available/foresatt.conf"'
 tools_foresattctl_foresattctl_LDADD = lib/libforesatt.la $(APR_LIBS)
+# register (issue 4): cmd_lookup prints JSON
+tools_foresattctl_foresattctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tools_foresattctl_foresattctl_LDADD += $(JANSSON_LIBS)

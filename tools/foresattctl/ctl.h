@@ -65,6 +65,7 @@ extern const ctl_command_t ctl_cmd_plugins;
 /* store and records (issue 5) */
 
 /* register (issue 4) */
+extern const ctl_command_t ctl_cmd_lookup;
 
 /* authorization (issue 6) */
 

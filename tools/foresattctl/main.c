@@ -21,6 +21,7 @@ static const ctl_command_t *const commands[] = {
     /* store and records (issue 5) */
 
     /* register (issue 4) */
+    &ctl_cmd_lookup,
 
     /* authorization (issue 6) */
 

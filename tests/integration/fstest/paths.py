@@ -6,7 +6,21 @@ SRCDIR = os.path.abspath(os.environ.get("FORESATT_SRCDIR",
 BUILDDIR = os.path.abspath(os.environ.get("FORESATT_BUILDDIR", SRCDIR))
 HTTPD = os.environ.get("HTTPD") or "/usr/sbin/apache2"
 HTTPD_MODULES_DIR = os.environ.get("HTTPD_MODULES_DIR") or "/usr/lib/apache2/modules"
-SHARED = os.path.abspath(os.environ.get("FORESATT_SHARED", os.path.join(SRCDIR, "..", "shared")))
+
+
+def _find_shared():
+    """shared/ sits beside the checkout; a worktree (wt/NAME) or a copy inside it (CI's _build_asan)
+    is one level further down."""
+    if os.environ.get("FORESATT_SHARED"):
+        return os.path.abspath(os.environ["FORESATT_SHARED"])
+    for up in (("..",), ("..", "..")):
+        candidate = os.path.abspath(os.path.join(SRCDIR, *up, "shared"))
+        if os.path.isdir(os.path.join(candidate, "fixtures")):
+            return candidate
+    return os.path.abspath(os.path.join(SRCDIR, "..", "shared"))
+
+
+SHARED = _find_shared()
 FIXTURES = os.path.join(SHARED, "fixtures", "make-freg-fixtures")
 
 
