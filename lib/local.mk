@@ -7,7 +7,8 @@ lib_libforesatt_la_SOURCES = \
 	lib/config_words.c lib/config_words.h \
 	lib/plugin_loader.c lib/plugin_loader.h \
 	lib/person.c lib/person.h \
-	lib/registry_cache.c lib/registry_cache.h
+	lib/registry_cache.c lib/registry_cache.h \
+	lib/retention.c lib/retention.h
 lib_libforesatt_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 lib_libforesatt_la_LIBADD = $(APR_LIBS) $(OPENSSL_LIBS) $(OAUTH2_LIBS) $(CJOSE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) -ldl
 

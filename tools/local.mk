@@ -10,3 +10,7 @@ tools_foresattctl_foresattctl_LDADD = lib/libforesatt.la $(APR_LIBS)
 # register (issue 4): cmd_lookup prints JSON
 tools_foresattctl_foresattctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tools_foresattctl_foresattctl_LDADD += $(JANSSON_LIBS)
+# store and records (issue 5)
+tools_foresattctl_foresattctl_SOURCES += \
+	tools/foresattctl/ctl_store.c tools/foresattctl/cmd_import.c tools/foresattctl/cmd_purge.c \
+	tools/foresattctl/cmd_paper_list.c tools/foresattctl/cmd_audit.c tools/foresattctl/cmd_export.c

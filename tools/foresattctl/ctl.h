@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "plugin_loader.h"
+#include "policy/oslo_time.h"
 
 /* Exit codes scripts can trust. */
 #define CTL_EXIT_OK 0
@@ -63,6 +64,21 @@ extern const ctl_command_t ctl_cmd_check_id;
 extern const ctl_command_t ctl_cmd_plugins;
 
 /* store and records (issue 5) */
+extern const ctl_command_t ctl_cmd_import;
+extern const ctl_command_t ctl_cmd_purge;
+extern const ctl_command_t ctl_cmd_paper_list;
+extern const ctl_command_t ctl_cmd_audit;
+extern const ctl_command_t ctl_cmd_export;
+
+/* ctl_store.c: helpers the store commands share */
+int ctl_backend_failed(const char *cmd, const char *what, foresatt_result_t rc, const foresatt_status_t *status);
+int ctl_parse_day(const char *s, fst_date_t *d); /* YYYY-MM-DD */
+const char *ctl_format_time(apr_pool_t *pool, int64_t t); /* ISO 8601 UTC; "" for 0 */
+/* The register's record of each number (NULL where unknown, or all NULL without ForesattRegistry). */
+int ctl_register_persons(ctl_env_t *env, const char *cmd, const char *const *numbers, size_t n,
+                         const foresatt_person_t **persons);
+/* 1 adult, 0 minor, -1 unknown at now: the register's birth date, else the number's. */
+int ctl_pupil_adult(const foresatt_pupil_t *pupil, const foresatt_person_t *record, int64_t now);
 
 /* register (issue 4) */
 extern const ctl_command_t ctl_cmd_lookup;

@@ -19,6 +19,11 @@ static const ctl_command_t *const commands[] = {
     &ctl_cmd_plugins,
 
     /* store and records (issue 5) */
+    &ctl_cmd_import,
+    &ctl_cmd_purge,
+    &ctl_cmd_paper_list,
+    &ctl_cmd_audit,
+    &ctl_cmd_export,
 
     /* register (issue 4) */
     &ctl_cmd_lookup,
