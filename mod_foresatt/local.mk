@@ -4,6 +4,7 @@ mod_foresatt_mod_foresatt_la_SOURCES = \
 	mod_foresatt/mod_foresatt.c mod_foresatt/mod_foresatt.h \
 	mod_foresatt/log_glue.c \
 	mod_foresatt/config_plugins.c \
+	mod_foresatt/config_store.c \
 	mod_foresatt/config_registry.c mod_foresatt/registry.h
 mod_foresatt_mod_foresatt_la_CPPFLAGS = $(AM_CPPFLAGS) $(HTTPD_CPPFLAGS)
 mod_foresatt_mod_foresatt_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(JANSSON_CFLAGS)

@@ -62,6 +62,10 @@ static const command_rec foresatt_cmds[] = {
                   "ForesattRegistryNotFoundTTL <seconds>: how long 'not in the register' is kept (default 30)"),
     AP_INIT_TAKE1("ForesattRegistryCacheSize", fs_cmd_registry_cache_size, NULL, RSRC_CONF,
                   "ForesattRegistryCacheSize <persons>: persons each child process keeps (default 10000)"),
+    /* store: config_store.c */
+    AP_INIT_RAW_ARGS("ForesattAuditRetention", fs_cmd_audit_retention, NULL, RSRC_CONF,
+                     "ForesattAuditRetention <period>: how long foresattctl purge keeps audit entries, "
+                     "e.g. '2 years', '18 months', '400 days' (default: kept)"),
     /* login: config_oidc.c */
     /* authorization: config_authz.c */
     /* self-service pages */

@@ -50,6 +50,9 @@ const char *fs_cmd_store(cmd_parms *cmd, void *dconf, const char *name);
 int fs_plugins_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
 void fs_plugins_child_init(apr_pool_t *pchild, server_rec *s);
 
+/* config_store.c */
+const char *fs_cmd_audit_retention(cmd_parms *cmd, void *dconf, const char *args);
+
 /* log_glue.c */
 void fs_log_init(fst_log_t *log, server_rec *s);
 

@@ -4,3 +4,8 @@ check_PROGRAMS += tests/store/check_store_conformance
 tests_store_check_store_conformance_SOURCES = tests/store/check_store_conformance.c
 tests_store_check_store_conformance_CFLAGS = $(UNIT_CFLAGS)
 tests_store_check_store_conformance_LDADD = $(UNIT_LDADD) -lpthread
+
+check_PROGRAMS += tests/unit/check_retention
+tests_unit_check_retention_SOURCES = tests/unit/check_retention.c
+tests_unit_check_retention_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_retention_LDADD = $(UNIT_LDADD)
