@@ -8,7 +8,11 @@ lib_libforesatt_la_SOURCES = \
 	lib/plugin_loader.c lib/plugin_loader.h \
 	lib/person.c lib/person.h \
 	lib/registry_cache.c lib/registry_cache.h \
-	lib/retention.c lib/retention.h
+	lib/retention.c lib/retention.h \
+	lib/encoding.c lib/encoding.h \
+	lib/json_guard.c lib/json_guard.h \
+	lib/return_url.c lib/return_url.h \
+	lib/pseudonym.c lib/pseudonym.h
 lib_libforesatt_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 lib_libforesatt_la_LIBADD = $(APR_LIBS) $(OPENSSL_LIBS) $(OAUTH2_LIBS) $(CJOSE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) -ldl
 
@@ -16,6 +20,8 @@ lib_libforesatt_la_LIBADD = $(APR_LIBS) $(OPENSSL_LIBS) $(OAUTH2_LIBS) $(CJOSE_L
 include lib/freg/local.mk
 include lib/policy/local.mk
 include lib/roster/local.mk
+include lib/oidc/local.mk
+include lib/session/local.mk
 
 check_PROGRAMS += tests/unit/check_registry_cache
 tests_unit_check_registry_cache_SOURCES = tests/unit/check_registry_cache.c
