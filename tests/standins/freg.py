@@ -1,0 +1,269 @@
+#!/usr/bin/python3
+"""A Folkeregisteret stand-in ("offentlig med hjemmel"): serves person documents from a directory
+of <number>.json files (what make-freg-fixtures writes) at the real paths.
+
+    GET  /folkeregisteret/offentlig-med-hjemmel/api/v1/personer/{number}?part=...
+    POST /folkeregisteret/offentlig-med-hjemmel/api/v1/personer/bulkoppslag?part=...
+         {"foedselsEllerDNummer": [...]}  ->  {"oppslag": [{"foedselsEllerDNummer", "folkeregisterperson"}]}
+
+Every request needs a bearer token that Maskinporten issued with the scope
+folkeregister:deling/offentligmedhjemmel (401 without or with an unknown one, 403 with another scope).
+
+In-process (pytest):
+    freg = Freg(docs_dir, maskinporten=mp).start()      # freg.base_url
+    freg.mode = "429"; freg.retry_after = 7              # switches
+    ... freg.calls, freg.bulk_calls, freg.numbers_asked, freg.connections ...
+
+Standalone:  /usr/bin/python3 tests/standins/freg.py --port N --dir DIR [--maskinporten-url URL | --no-auth]
+
+mode: None (normal), "404", "429" (Retry-After: retry_after), "500", "503", "slow" (sleeps delay
+seconds first), "garbage" (not JSON), "huge" (a body over 32 MiB), "deep" (nesting 100000 deep),
+"wrong_type" (navn as a string), "drop" (closes the connection without an answer).
+"""
+import argparse
+import json
+import os
+import re
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+BASE = "/folkeregisteret/offentlig-med-hjemmel/api/v1/personer"
+SCOPE = "folkeregister:deling/offentligmedhjemmel"
+NUMBER = re.compile(r"^[0-9]{11}$")
+MAX_BODY = 1024 * 1024
+MAX_BULK = 1000
+
+
+class Freg:
+    def __init__(self, docs_dir, maskinporten=None, maskinporten_url=None, port=0, require_auth=True):
+        self.docs_dir = str(docs_dir)
+        self.maskinporten = maskinporten
+        self.maskinporten_url = maskinporten_url
+        self.require_auth = require_auth
+        self.port = port
+        self.lock = threading.Lock()
+        self.server = None
+        self.reset()
+
+    def reset(self):
+        self.mode = None
+        self.retry_after = 5
+        self.delay = 3.0
+        self.calls = 0            # every request that reached a personer endpoint
+        self.bulk_calls = 0
+        self.person_calls = 0
+        self.numbers_asked = 0
+        self.connections = 0      # TCP connections accepted
+        self.unauthorized = 0
+        self.last_query = None
+        self.last_body = None
+        self.last_headers = None
+
+    @property
+    def base_url(self):
+        """What the plugin's base_url= takes."""
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self):
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self):
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def document(self, number):
+        if not NUMBER.match(number):
+            return None
+        try:
+            with open(os.path.join(self.docs_dir, number + ".json"), encoding="utf-8") as f:
+                return json.load(f)
+        except FileNotFoundError:
+            return None
+
+    def token_ok(self, header):
+        """None when the bearer token is good, else (status, message)."""
+        if not self.require_auth:
+            return None
+        if not header or not header.startswith("Bearer "):
+            return 401, "Autentiseringsinformasjon mangler"
+        token = header[7:].strip()
+        if self.maskinporten is not None:
+            info = self.maskinporten.introspect(token)
+        elif self.maskinporten_url:
+            req = urllib.request.Request(self.maskinporten_url.rstrip("/") + "/introspect",
+                                         data=urllib.parse.urlencode({"token": token}).encode(),
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+            with urllib.request.urlopen(req, timeout=5) as r:
+                info = json.load(r)
+        else:
+            return 401, "no token issuer configured"
+        if not info.get("active"):
+            return 401, "ugyldig token"
+        if SCOPE not in info.get("scope", "").split():
+            return 403, "Virksomheten mangler autorisasjon for tjenesten"
+        return None
+
+
+def _handler(freg):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):
+            pass
+
+        def setup(self):
+            super().setup()
+            with freg.lock:
+                freg.connections += 1
+
+        def send(self, status, body, ctype="application/json", headers=()):
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body, ensure_ascii=False).encode()
+            elif isinstance(body, str):
+                body = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in headers:
+                self.send_header(k, v)
+            self.end_headers()
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (e.g. on an oversized answer)
+
+        def error(self, status, melding, headers=()):
+            self.send(status, {"kode": f"FREG-{status}", "melding": melding}, headers=headers)
+
+        def misbehave(self):
+            """The switched failure modes; True when one answered."""
+            mode = freg.mode
+            if mode == "slow":
+                time.sleep(freg.delay)
+                return False
+            if mode == "404":
+                self.error(404, "Ukjent person")
+            elif mode == "429":
+                self.error(429, "For mange kall", headers=[("Retry-After", str(freg.retry_after))])
+            elif mode in ("500", "503"):
+                self.error(int(mode), "Feil i tjenesten. Vennligst prøv igjen seinere.")
+            elif mode == "garbage":
+                self.send(200, b"<html><body>Service Unavailable</body></html>\x00\xff", "application/json")
+            elif mode == "huge":
+                self.send(200, b'{"oppslag":[' + b'{"x":"' + b"a" * (33 * 1024 * 1024) + b'"}]}')
+            elif mode == "deep":
+                self.send(200, b'{"oppslag":' + b"[" * 100000 + b"]" * 100000 + b"}")
+            elif mode == "drop":
+                self.close_connection = True
+                self.wfile.flush()
+                self.connection.shutdown(2)
+            else:
+                return False
+            return True
+
+        def begin(self):
+            url = urllib.parse.urlsplit(self.path)
+            with freg.lock:
+                freg.last_query = urllib.parse.parse_qs(url.query)
+                freg.last_headers = dict(self.headers)
+            return url
+
+        def authorized(self):
+            denied = freg.token_ok(self.headers.get("Authorization"))
+            if denied:
+                with freg.lock:
+                    freg.unauthorized += 1
+                self.error(*denied)
+                return False
+            return True
+
+        def person(self, number):
+            doc = freg.document(number)
+            if doc is not None and freg.mode == "wrong_type":
+                doc = dict(doc, navn="KARI")
+            return doc
+
+        def do_GET(self):
+            url = self.begin()
+            if not url.path.startswith(BASE + "/"):
+                return self.error(404, "Feil uri")
+            number = url.path[len(BASE) + 1:]
+            with freg.lock:
+                freg.calls += 1
+                freg.person_calls += 1
+                freg.numbers_asked += 1
+            if not self.authorized() or self.misbehave():
+                return
+            doc = self.person(number)
+            if doc is None:
+                return self.error(404, "Ukjent person")
+            self.send(200, doc)
+
+        def do_POST(self):
+            url = self.begin()
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY:
+                self.close_connection = True
+                return self.error(413, "for stor forespørsel")
+            body = self.rfile.read(length)
+            if url.path != BASE + "/bulkoppslag":
+                return self.error(404, "Feil uri")
+            with freg.lock:
+                freg.calls += 1
+                freg.bulk_calls += 1
+                freg.last_body = body
+            if not self.authorized() or self.misbehave():
+                return
+            if (self.headers.get("Content-Type") or "").split(";")[0].strip() != "application/json":
+                return self.error(400, "Content-Type må være application/json")
+            try:
+                numbers = json.loads(body)["foedselsEllerDNummer"]
+                assert isinstance(numbers, list) and all(isinstance(n, str) for n in numbers)
+            except (ValueError, KeyError, TypeError, AssertionError):
+                return self.error(400, "Feil i mottatte data")
+            if len(numbers) > MAX_BULK:
+                return self.error(400, f"Maks {MAX_BULK} identifikatorer")
+            with freg.lock:
+                freg.numbers_asked += len(numbers)
+            ordered = "true" in freg.last_query.get("somBestilt", [])
+            oppslag = []
+            for n in numbers:
+                doc = self.person(n)
+                if doc is not None:
+                    oppslag.append({"foedselsEllerDNummer": n, "folkeregisterperson": doc})
+                elif ordered:
+                    oppslag.append({"foedselsEllerDNummer": n, "feilmelding": {"feilmelding": "Ukjent person"}})
+            self.send(200, {"oppslag": oppslag})
+
+    return Handler
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Folkeregisteret stand-in (loopback only)")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--dir", required=True, help="directory of <number>.json person documents")
+    ap.add_argument("--maskinporten-url", help="check tokens against this Maskinporten stand-in")
+    ap.add_argument("--no-auth", action="store_true", help="accept requests without a token")
+    a = ap.parse_args()
+    if not a.no_auth and not a.maskinporten_url:
+        ap.error("give --maskinporten-url URL (or --no-auth)")
+    freg = Freg(a.dir, maskinporten_url=a.maskinporten_url, port=a.port, require_auth=not a.no_auth).start()
+    print(f"folkeregisteret stand-in: base_url {freg.base_url} documents {a.dir}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        freg.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
