@@ -14,3 +14,5 @@ tools_foresattctl_foresattctl_LDADD += $(JANSSON_LIBS)
 tools_foresattctl_foresattctl_SOURCES += \
 	tools/foresattctl/ctl_store.c tools/foresattctl/cmd_import.c tools/foresattctl/cmd_purge.c \
 	tools/foresattctl/cmd_paper_list.c tools/foresattctl/cmd_audit.c tools/foresattctl/cmd_export.c
+# authorization (issue 6)
+tools_foresattctl_foresattctl_SOURCES += tools/foresattctl/cmd_decide.c

@@ -84,5 +84,6 @@ int ctl_pupil_adult(const foresatt_pupil_t *pupil, const foresatt_person_t *reco
 extern const ctl_command_t ctl_cmd_lookup;
 
 /* authorization (issue 6) */
+extern const ctl_command_t ctl_cmd_decide;
 
 #endif

@@ -29,6 +29,7 @@ static const ctl_command_t *const commands[] = {
     &ctl_cmd_lookup,
 
     /* authorization (issue 6) */
+    &ctl_cmd_decide,
 
     NULL,
 };
