@@ -5,7 +5,11 @@ mod_foresatt_mod_foresatt_la_SOURCES = \
 	mod_foresatt/log_glue.c \
 	mod_foresatt/config_plugins.c \
 	mod_foresatt/config_store.c \
-	mod_foresatt/config_registry.c mod_foresatt/registry.h
+	mod_foresatt/config_registry.c mod_foresatt/registry.h \
+	mod_foresatt/identity.c mod_foresatt/identity.h \
+	mod_foresatt/authz.h mod_foresatt/config_authz.c mod_foresatt/authz_providers.c \
+	mod_foresatt/authz_decision.c mod_foresatt/authz_pages.c mod_foresatt/authz_headers.c \
+	mod_foresatt/audit.c mod_foresatt/scrub.c mod_foresatt/identity_external.c
 mod_foresatt_mod_foresatt_la_CPPFLAGS = $(AM_CPPFLAGS) $(HTTPD_CPPFLAGS)
 mod_foresatt_mod_foresatt_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(JANSSON_CFLAGS)
 mod_foresatt_mod_foresatt_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared

@@ -12,6 +12,7 @@
 
 #include "mod_foresatt.h"
 #include "registry.h"
+#include "authz.h"
 
 static void *create_server_conf(apr_pool_t *pool, server_rec *s)
 {
@@ -20,6 +21,7 @@ static void *create_server_conf(apr_pool_t *pool, server_rec *s)
     conf->server = s;
     fs_log_init(&conf->log, s);
     conf->registry_conf = fs_registry_conf_create(pool);
+    conf->authz = fs_authz_create_server(pool);
     return conf;
 }
 
@@ -33,6 +35,7 @@ static void *merge_server_conf(apr_pool_t *pool, void *basev, void *addv)
     conf->registry = add->registry ? add->registry : base->registry;
     conf->store = add->store ? add->store : base->store;
     conf->registry_conf = fs_registry_conf_merge(pool, base->registry_conf, add->registry_conf);
+    conf->authz = fs_authz_merge_server(pool, base->authz, add->authz);
     return conf;
 }
 
@@ -45,6 +48,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 {
     fs_plugins_child_init(pchild, s);
     fs_registry_child_init(pchild, s);
+    fs_authz_child_init(pchild, s);
 }
 
 static const command_rec foresatt_cmds[] = {
@@ -67,7 +71,27 @@ static const command_rec foresatt_cmds[] = {
                      "ForesattAuditRetention <period>: how long foresattctl purge keeps audit entries, "
                      "e.g. '2 years', '18 months', '400 days' (default: kept)"),
     /* login: config_oidc.c */
-    /* authorization: config_authz.c */
+    /* authorization: config_authz.c, identity_external.c */
+    AP_INIT_TAKE1("ForesattAuthzRecheck", fs_cmd_authz_recheck, NULL, RSRC_CONF,
+                  "ForesattAuthzRecheck <seconds>: decide a guardian's access again after this long (default 300)"),
+    AP_INIT_TAKE1("ForesattAuthzRevisionCheck", fs_cmd_authz_revision_check, NULL, RSRC_CONF,
+                  "ForesattAuthzRevisionCheck <seconds>: ask the store for changes at most this often (default 1)"),
+    AP_INIT_FLAG("ForesattRequireSchoolRegistration", fs_cmd_require_school_registration, NULL, RSRC_CONF,
+                 "ForesattRequireSchoolRegistration on|off: the school must have registered the guardian's number "
+                 "(default on)"),
+    AP_INIT_FLAG("ForesattPassNumbers", fs_cmd_pass_numbers, NULL, RSRC_CONF,
+                 "ForesattPassNumbers on|off: pass identity numbers to the portal in headers (default off)"),
+    AP_INIT_TAKE2("ForesattAuthzHeader", fs_cmd_authz_header, NULL, RSRC_CONF,
+                  "ForesattAuthzHeader role|students|name|number|student-numbers <Header-Name>|off"),
+    AP_INIT_FLAG("ForesattAudit", fs_cmd_audit, NULL, RSRC_CONF,
+                 "ForesattAudit on|off: write every access decision to the store's audit log (default on)"),
+    AP_INIT_TAKE1("ForesattAuditFlushInterval", fs_cmd_audit_flush, NULL, RSRC_CONF,
+                  "ForesattAuditFlushInterval <seconds>: how often the audit writer writes (default 1)"),
+    AP_INIT_TAKE1("ForesattAuditBuffer", fs_cmd_audit_buffer, NULL, RSRC_CONF,
+                  "ForesattAuditBuffer <entries>: audit entries each child holds before writing (default 4096)"),
+    AP_INIT_RAW_ARGS("ForesattIdentity", fs_cmd_identity, NULL, RSRC_CONF,
+                     "ForesattIdentity session | env <VARIABLE> | header <Name> <trusted proxy address>...: "
+                     "where the logged-in person's number comes from"),
     /* self-service pages */
     {.name = NULL}};
 
@@ -76,6 +100,9 @@ static void register_hooks(apr_pool_t *pool)
     (void)pool;
     ap_hook_check_config(check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    fs_scrub_register_hooks(pool);
+    fs_identity_external_register_hooks(pool);
+    fs_authz_register_hooks(pool);
 }
 
 AP_DECLARE_MODULE(foresatt) = {
