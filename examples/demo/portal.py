@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+# Copyright 2026 The mod_foresatt authors
+# SPDX-License-Identifier: Apache-2.0
+"""A small example school portal for the demo: it sits behind httpd (mod_proxy) and builds its pages
+from the headers mod_foresatt sends: X-Foresatt-Role, X-Foresatt-Students, X-Foresatt-Name.
+
+It listens on 127.0.0.1 only and trusts those headers because only httpd can reach it; httpd removes
+any client-sent copies. A real portal must do the same: never be reachable except through httpd.
+
+    /                    start page: who you are and the pupils you follow
+    /elev/<id>/          a pupil's overview (httpd has checked Require foresatt-guardian-of)
+    /elev/<id>/kontaktlaerer, /elev/<id>/fravaer, /elev/<id>/karakterer
+"""
+import argparse
+import hashlib
+import html
+import random
+import re
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SUBJECTS = ["Norsk", "Matematikk", "Engelsk", "Naturfag", "Historie", "Kroppsøving", "Samfunnskunnskap"]
+TEACHERS = ["Astrid Lund", "Bjørn Eide", "Camilla Vik", "Dag Solberg", "Elin Moe"]
+PUPIL_PATH = re.compile(r"^/elev/([A-Za-z0-9_-]{1,32})/(|kontaktlaerer|fravaer|karakterer)$")
+
+
+def rng(pupil):
+    return random.Random(hashlib.sha256(pupil.encode()).digest())
+
+
+def page(title, body, name=None):
+    who = (f'<p class="who">Innlogget som {html.escape(name)} · <a href="/foresatt/logout">Logg ut</a></p>'
+           if name else "")
+    return f"""<!doctype html>
+<html lang="nb"><head><meta charset="utf-8"><title>{html.escape(title)} – Eksempel vgs</title>
+<style>body{{font-family:sans-serif;max-width:46em;margin:2em auto;padding:0 1em}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}
+.who{{color:#555}}nav a{{margin-right:1em}}</style></head>
+<body><header><strong>Eksempel videregående skole</strong>{who}</header>
+<h1>{html.escape(title)}</h1>
+{body}
+</body></html>"""
+
+
+def pupil_page(pupil, section):
+    r = rng(pupil)
+    nav = (f'<nav><a href="/elev/{pupil}/">Oversikt</a><a href="/elev/{pupil}/kontaktlaerer">Kontaktlærer</a>'
+           f'<a href="/elev/{pupil}/fravaer">Fravær</a><a href="/elev/{pupil}/karakterer">Karakterer</a></nav>')
+    if section == "kontaktlaerer":
+        return f"Kontaktlærer for elev {pupil}", nav + (
+            f"<p>Kontaktlærer: <strong>{r.choice(TEACHERS)}</strong>, telefon 22 00 00 {r.randint(10, 99)}.</p>"
+            f"<p>Neste elevsamtale: uke {r.randint(2, 50)}.</p>")
+    if section == "fravaer":
+        rows = "".join(f"<tr><td>{s}</td><td>{r.randint(0, 6)} timer</td><td>{r.randint(0, 2)} dager</td></tr>"
+                       for s in SUBJECTS)
+        return f"Fravær for elev {pupil}", nav + f"<table><tr><th>Fag</th><th>Timer</th><th>Dager</th></tr>{rows}</table>"
+    if section == "karakterer":
+        rows = "".join(f"<tr><td>{s}</td><td>{r.randint(2, 6)}</td></tr>" for s in SUBJECTS)
+        return f"Karakterer for elev {pupil}", nav + f"<table><tr><th>Fag</th><th>Halvårsvurdering</th></tr>{rows}</table>"
+    return f"Elev {pupil}", nav + "<p>Velg kontaktlærer, fravær eller karakterer.</p>"
+
+
+class Portal(BaseHTTPRequestHandler):
+    server_version = "ExamplePortal/1.0"
+
+    def log_message(self, fmt, *args):  # keep the demo's terminal quiet
+        pass
+
+    def send_page(self, status, text):
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        role = self.headers.get("X-Foresatt-Role", "")
+        name = self.headers.get("X-Foresatt-Name") or None
+        pupils = [p for p in self.headers.get("X-Foresatt-Students", "").split(",") if p]
+        path = self.path.split("?", 1)[0]
+        if path == "/":
+            if role == "student":
+                body = ("<p>Du er logget inn som elev.</p>"
+                        '<p><a href="/foresatt/samtykke">Samtykke: la foresatte se opplysninger etter at du fyller 18'
+                        "</a></p>")
+            elif pupils:
+                items = "".join(f'<li><a href="/elev/{html.escape(p)}/">Elev {html.escape(p)}</a></li>' for p in pupils)
+                body = (f"<p>Du følger disse elevene:</p><ul>{items}</ul>"
+                        '<p><a href="/foresatt/profil">Mine opplysninger</a></p>')
+            else:
+                body = "<p>Du har ikke tilgang til opplysninger om noen elever.</p>"
+            return self.send_page(200, page("Foresattportal", body, name))
+        m = PUPIL_PATH.match(path)
+        if m:
+            title, body = pupil_page(m.group(1), m.group(2))
+            return self.send_page(200, page(title, body, name))
+        self.send_page(404, page("Fant ikke siden", "<p>Siden finnes ikke.</p>", name))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port", type=int, required=True)
+    a = ap.parse_args()
+    ThreadingHTTPServer(("127.0.0.1", a.port), Portal).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
