@@ -39,3 +39,15 @@ def error_log_discipline(request):
     for h in servers:
         bad = h.unexpected_log_lines()
         assert not bad, "unexpected lines in httpd's error log:\n" + "\n".join(bad)
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL server for the whole run (fstest/postgres.py); tests use their own
+    database or schema in it. Skipped only when the build has no PostgreSQL plugin (no libpq)."""
+    from fstest.postgres import Postgres
+    if not os.path.exists(paths.plugin("store_pgsql")):
+        pytest.skip("built without libpq: no PostgreSQL plugin")
+    pg = Postgres().start()
+    yield pg
+    pg.cleanup()
