@@ -133,7 +133,13 @@ static void insert_error_filter(request_rec *r)
 
     apr_pool_userdata_get(&v, "foresatt-authz-request", r->pool);
     q = v;
-    if (q == NULL || q->page == FS_PAGE_NONE)
+    if (q == NULL)
+        return;
+    /* Refused by the combination (RequireNone, Require not) rather than by one of our lines: the
+     * person is logged in, so it is still a 403, not another login. */
+    if (q->page == FS_PAGE_NONE && r->status == HTTP_UNAUTHORIZED && r->user != NULL && q->identity != NULL)
+        q->page = FS_PAGE_GENERIC;
+    if (q->page == FS_PAGE_NONE)
         return;
     if (r->status != HTTP_UNAUTHORIZED && r->status != HTTP_FORBIDDEN && r->status != HTTP_INTERNAL_SERVER_ERROR)
         return;
