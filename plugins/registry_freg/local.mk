@@ -9,3 +9,8 @@ plugins_registry_freg_registry_freg_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 plugins_registry_freg_registry_freg_la_CFLAGS = $(PLUGIN_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) -pthread
 plugins_registry_freg_registry_freg_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_registry_freg_registry_freg_la_LIBADD = $(CURL_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) -lpthread
+
+# A long-lived test driver (threads, the lookup cache, a plugin): tests/integration/test_23_*.
+noinst_PROGRAMS += tests/plugins/registry_probe
+tests_plugins_registry_probe_SOURCES = tests/plugins/registry_probe.c
+tests_plugins_registry_probe_LDADD = lib/libforesatt.la $(APR_LIBS)

@@ -59,6 +59,7 @@ class Freg:
         self.numbers_asked = 0
         self.connections = 0      # TCP connections accepted
         self.unauthorized = 0
+        self.reject_tokens = 0    # answer this many of the next requests 401, as if the token were revoked
         self.last_query = None
         self.last_body = None
         self.last_headers = None
@@ -94,6 +95,10 @@ class Freg:
         """None when the bearer token is good, else (status, message)."""
         if not self.require_auth:
             return None
+        with self.lock:
+            if self.reject_tokens > 0:
+                self.reject_tokens -= 1
+                return 401, "token tilbakekalt"
         if not header or not header.startswith("Bearer "):
             return 401, "Autentiseringsinformasjon mangler"
         token = header[7:].strip()
