@@ -132,6 +132,8 @@ typedef enum foresatt_grading {
     FORESATT_GRADING_STRICTLY_CONFIDENTIAL = 3 /* strengtFortrolig: never shown */
 } foresatt_grading_t;
 
+/* For fortrolig and strengtFortrolig every text field is NULL: only the grading is carried, so no
+ * page or log can show a protected address by mistake. */
 typedef struct foresatt_address {
     const char *street;       /* adressenavn */
     const char *house_number; /* husnummer + husbokstav */
@@ -146,7 +148,7 @@ typedef struct foresatt_responsibility {
     const char *kind;        /* felles, mor, far, medmor, andre, ukjent */
     const char *responsible; /* number of the person holding it; NULL for organisations / no id */
     const char *subject;     /* number of the child it is for */
-    int current;             /* erGjeldende true and not ended */
+    int current;             /* erGjeldende true and no opphoerstidspunkt at or before now */
     int64_t valid_from;      /* gyldighetstidspunkt, Unix seconds; 0 when absent */
     int64_t ended_at;        /* opphoerstidspunkt, Unix seconds; 0 when absent */
 } foresatt_responsibility_t;
@@ -160,7 +162,8 @@ typedef struct foresatt_relation {
 
 typedef struct foresatt_person {
     uint32_t struct_size;
-    const char *number;         /* the identity number in use (iBruk) */
+    const char *number;         /* the identity number in use (iBruk); may differ from the number
+                                   asked for when the person's number has changed */
     int is_dnumber;             /* identifikatortype dNummer */
     const char *given_name;     /* fornavn */
     const char *middle_name;    /* mellomnavn, or NULL */
