@@ -46,7 +46,8 @@ typedef struct ctl_env {
 #define CTL_NEED_REGISTRY 0x2u
 
 /* Read the configuration, load every ForesattPlugin, and create and start the store and registry
- * (those in need must exist). Returns CTL_EXIT_OK, or CTL_EXIT_CONFIG after printing why. */
+ * (those in need must exist). Returns CTL_EXIT_OK, or after printing why
+ * CTL_EXIT_CONFIG (bad configuration) or CTL_EXIT_BACKEND (a plugin could not start: unreachable). */
 int ctl_load_config(ctl_env_t *env, unsigned need);
 
 /* The arguments of the last occurrence of a Foresatt* directive, or NULL. */

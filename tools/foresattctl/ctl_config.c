@@ -235,23 +235,29 @@ static int use_plugin(ctl_env_t *env, const char *directive, foresatt_plugin_kin
     return 1;
 }
 
+/* CTL_EXIT_CONFIG when the plugin refuses its configuration; CTL_EXIT_BACKEND when it cannot start
+ * (database or register unreachable), which a script may retry. */
 static int start_plugin(ctl_env_t *env, fst_plugin_t *plugin)
 {
     const char *err = NULL;
 
     if (plugin == NULL || plugin->instance != NULL)
-        return 1;
-    if (fst_plugin_create(env->pool, plugin, &err) != FST_LOAD_OK ||
-        fst_plugin_child_init(env->pool, plugin, &err) != FST_LOAD_OK) {
+        return CTL_EXIT_OK;
+    if (fst_plugin_create(env->pool, plugin, &err) != FST_LOAD_OK) {
         fprintf(stderr, "foresattctl: %s\n", err);
-        return 0;
+        return CTL_EXIT_CONFIG;
     }
-    return 1;
+    if (fst_plugin_child_init(env->pool, plugin, &err) != FST_LOAD_OK) {
+        fprintf(stderr, "foresattctl: %s\n", err);
+        return CTL_EXIT_BACKEND;
+    }
+    return CTL_EXIT_OK;
 }
 
 int ctl_load_config(ctl_env_t *env, unsigned need)
 {
     reader_t rd;
+    int rc;
     int i;
 
     if (env->directives == NULL) {
@@ -285,9 +291,9 @@ int ctl_load_config(ctl_env_t *env, unsigned need)
                 env->config_path);
         return CTL_EXIT_CONFIG;
     }
-    if (((need & CTL_NEED_STORE) || env->store) && !start_plugin(env, env->store))
-        return CTL_EXIT_CONFIG;
-    if (((need & CTL_NEED_REGISTRY) || env->registry) && !start_plugin(env, env->registry))
-        return CTL_EXIT_CONFIG;
+    if (((need & CTL_NEED_STORE) || env->store) && (rc = start_plugin(env, env->store)) != CTL_EXIT_OK)
+        return rc;
+    if (((need & CTL_NEED_REGISTRY) || env->registry) && (rc = start_plugin(env, env->registry)) != CTL_EXIT_OK)
+        return rc;
     return CTL_EXIT_OK;
 }
