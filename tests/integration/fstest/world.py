@@ -1,7 +1,7 @@
 """A school's world for tests: make-freg-fixtures documents for one day, imported into a SQLite store
 that httpd's children can write, and the configuration lines that load both plugins.
 
-    w = World(h, today=oslo_today())
+    w = World(h)                      # registry_file + store_sqlite; or give registry_line / store_line
     h.start(w.conf + "...")
     w.ctl("decide", "--as", number)
 """
@@ -24,17 +24,17 @@ def oslo_today():
 
 
 class World:
-    def __init__(self, h, today=None, registry_dir=None, extra=""):
+    def __init__(self, h, today=None, registry_line=None, store_line=None, extra=""):
         self.h = h
         self.today = today or oslo_today()
         self.dir = os.path.join(h.root, "world")
         os.makedirs(self.dir, exist_ok=True)
         os.chmod(self.dir, 0o755)
         subprocess.run([paths.FIXTURES, "--today", self.today, "--out", self.dir], check=True, capture_output=True)
-        self.freg = registry_dir or os.path.join(self.dir, "freg")
+        self.freg = os.path.join(self.dir, "freg")
         self.db = os.path.join(h.data_dir, "foresatt.db")
-        self.conf = (f"ForesattPlugin reg {paths.plugin('registry_file')} dir={self.freg}\n"
-                     f"ForesattPlugin st {paths.plugin('store_sqlite')} path={self.db}\n"
+        self.conf = ((registry_line or f"ForesattPlugin reg {paths.plugin('registry_file')} dir={self.freg}") + "\n" +
+                     (store_line or f"ForesattPlugin st {paths.plugin('store_sqlite')} path={self.db}") + "\n" +
                      "ForesattRegistry reg\nForesattStore st\n" + extra)
         self.conf_path = h.write_file("conf/foresatt.conf", self.conf)
         p = self.ctl("import", os.path.join(self.dir, "roster.csv"))
