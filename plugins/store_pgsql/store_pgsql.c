@@ -217,13 +217,22 @@ static int exec_ok(pconn_t *c, const char *sql)
     return ok;
 }
 
-/* Per connection: terse errors, our schema, the import's temporary table. */
+/* Server notices ("already exists, skipping") go to the host's log at debug, never to stderr. */
+static void notice(void *arg, const char *message)
+{
+    const pgsql_instance_t *inst = arg;
+    size_t len = strcspn(message, "\n");
+    inst->host->log(inst->host, FORESATT_LOG_DEBUG, "PostgreSQL: %.*s", (int)len, message);
+}
+
+/* Per connection: terse errors, quiet notices, our schema, the import's temporary table. */
 static int conn_setup(pgsql_instance_t *inst, pconn_t *c)
 {
     char sql[160];
 
     memset(c->prepared, 0, sizeof(c->prepared));
     PQsetErrorVerbosity(c->pg, PQERRORS_TERSE);
+    PQsetNoticeProcessor(c->pg, notice, inst);
     snprintf(sql, sizeof(sql), "SET search_path TO \"%s\"", inst->schema);
     return exec_ok(c, sql) &&
            exec_ok(c, "CREATE TEMP TABLE IF NOT EXISTS import_row (pupil_id text, pupil_number text, school text, "

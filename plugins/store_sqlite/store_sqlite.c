@@ -254,6 +254,24 @@ static void adopt_new_file(sqlite_instance_t *inst)
                         strerror(errno));
 }
 
+/* WAL needs a moment alone with the file: on a new database another process may hold it (its own
+ * switch, or the first migration), and SQLite does not wait for this lock by itself. */
+static int set_wal(sqlite_instance_t *inst, conn_t *c)
+{
+    int waited_ms = 0;
+
+    for (;;) {
+        int rc = sqlite3_exec(c->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        int code = rc & 0xff;
+        if (rc == SQLITE_OK)
+            return 1;
+        if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || waited_ms >= inst->busy_timeout_ms)
+            return 0;
+        usleep(10000);
+        waited_ms += 10;
+    }
+}
+
 static conn_t *conn_open(sqlite_instance_t *inst, foresatt_status_t *status, foresatt_result_t *rc)
 {
     conn_t *c = calloc(1, sizeof(*c));
@@ -280,7 +298,7 @@ static conn_t *conn_open(sqlite_instance_t *inst, foresatt_status_t *status, for
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;"
              "PRAGMA temp_store = MEMORY;");
-    if (!exec_sql(c, pragmas) || !exec_sql(c, "PRAGMA journal_mode = WAL") ||
+    if (!exec_sql(c, pragmas) || !set_wal(inst, c) ||
         !exec_sql(c, "CREATE TEMP TABLE import_pupil (pupil_id TEXT PRIMARY KEY);"
                      "CREATE TEMP TABLE import_guardian (pupil_id TEXT NOT NULL, gkey TEXT NOT NULL, "
                      "PRIMARY KEY (pupil_id, gkey));")) {
