@@ -6,7 +6,7 @@ TESTS_ENVIRONMENT_VARS = \
 	FORESATT_SRCDIR='$(abs_top_srcdir)' FORESATT_BUILDDIR='$(abs_top_builddir)' \
 	HTTPD='$(HTTPD)' HTTPD_MODULES_DIR='$(HTTPD_MODULES_DIR)' PYTHON3='$(PYTHON3)' \
 	FORESATT_SANITIZER_PRELOAD='$(SANITIZER_PRELOAD)' FORESATT_SHARED='$(FORESATT_SHARED)' \
-	ASAN_OPTIONS='detect_leaks=0:abort_on_error=0:halt_on_error=1' UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1'
+	ASAN_OPTIONS='detect_leaks=0:abort_on_error=0:halt_on_error=1:use_sigaltstack=0' UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1'
 AM_TESTS_ENVIRONMENT = export $(TESTS_ENVIRONMENT_VARS);
 
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
