@@ -2,20 +2,209 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * Who a request comes from (identity.h). Until the built-in login lands (issue 3) the only source
- * is ForesattIdentity (identity_external.c); the login adds the session source here.
+ * Who a request comes from (identity.h), for our own sessions: the session cookie is opened at
+ * most once per request (sub-requests and internal redirects reuse the first answer), checked
+ * against its idle and absolute ends and the shared table of ended sessions, and re-issued only
+ * when a quarter of the idle window has passed or the authorization state changed. That is the
+ * whole per-request cost: one decrypt and one lookup.
+ *
+ * fs_identity_get() tries each source of identity in turn: our session, then ForesattIdentity
+ * (another module or a trusted proxy; identity_external.c).
  */
+#include <string.h>
+
+#include <apr_strings.h>
+
 #include "authz.h"
+#include "encoding.h"
 #include "identity.h"
+#include "oidc.h"
+
+APLOG_USE_MODULE(foresatt);
+
+#define IDENTITY_KEY "foresatt-identity"
+
+/* What one request knows about its identity; kept on the initial request's pool. */
+typedef struct request_identity {
+    int resolved;
+    const fs_identity_t *identity; /* NULL: nobody */
+    fs_identity_t session_identity;
+    fst_session_t session;         /* our session, decoded (when identity is ours) */
+    int has_session;
+    const char *cookie_line;       /* the Set-Cookie this request sent, if any */
+} request_identity_t;
+
+static request_rec *initial_request(request_rec *r)
+{
+    while (r->main)
+        r = r->main;
+    while (r->prev)
+        r = r->prev;
+    return r;
+}
+
+static request_identity_t *request_identity(request_rec *r)
+{
+    request_rec *root = initial_request(r);
+    request_identity_t *ri = NULL;
+
+    apr_pool_userdata_get((void **)&ri, IDENTITY_KEY, root->pool);
+    if (ri == NULL) {
+        ri = apr_pcalloc(root->pool, sizeof(*ri));
+        apr_pool_userdata_setn(ri, IDENTITY_KEY, apr_pool_cleanup_null, root->pool);
+    }
+    return ri;
+}
+
+static void delete_session_cookie(request_rec *r)
+{
+    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+
+    fs_cookie_set(initial_request(r), c->cookie_session, "", "/", 0);
+}
+
+/* Open and check the session cookie. 1 with ri->session filled, or 0 (no session). */
+static int open_session(request_rec *r, request_identity_t *ri)
+{
+    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const char *cookie = fs_cookie_get(r, c->cookie_session);
+    int64_t now = apr_time_sec(r->request_time);
+    unsigned char *plain;
+    size_t len;
+    int key_index = 0;
+    fst_session_time_t t;
+
+    if (cookie == NULL || *cookie == '\0')
+        return 0;
+    if (fst_aead_open(c->aead, r->pool, c->aad_session, cookie, strlen(cookie), &plain, &len, &key_index) !=
+            FST_AEAD_OK ||
+        !fst_session_decode(r->pool, plain, len, &ri->session)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0130) "session cookie refused: it does not open with "
+                      "this site's keys (tampered, truncated, another site's or an old passphrase's)");
+        delete_session_cookie(r);
+        return 0;
+    }
+    t = fst_session_check_time(&ri->session, now, c->clock_skew);
+    if (t != FST_SESSION_LIVE) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0131) "session of %s ended: %s", ri->session.pseudonym,
+                      fst_session_time_text(t));
+        delete_session_cookie(r);
+        return 0;
+    }
+    if (fs_revoked(c, &ri->session, now)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0132) "session of %s ended: logged out",
+                      ri->session.pseudonym);
+        delete_session_cookie(r);
+        return 0;
+    }
+    /* Activity moves the idle deadline; an old passphrase's cookie is resealed with the new one. */
+    if (fst_session_touch(&ri->session, now, c->idle_timeout) || key_index != 0)
+        fs_session_send(r, &ri->session);
+    return 1;
+}
+
+static void fill_identity(request_identity_t *ri)
+{
+    fs_identity_t *id = &ri->session_identity;
+    const fst_session_t *s = &ri->session;
+
+    id->source = FS_IDENTITY_SESSION;
+    id->pid = s->pid;
+    id->pseudonym = s->pseudonym;
+    id->sub = s->sub;
+    id->acr = s->acr;
+    id->name = s->name;
+    id->sid = s->sid;
+    id->authenticated_at = apr_time_from_sec(s->auth_time);
+    id->expires_at = apr_time_from_sec(s->expires);
+    id->authz_state = s->authz_state;
+}
+
+/* Source: our own session cookie. */
+static const fs_identity_t *identity_from_session(request_rec *r, request_identity_t *ri)
+{
+    if (!fs_oidc_conf(r->server)->enabled || !open_session(r, ri))
+        return NULL;
+    ri->has_session = 1;
+    fill_identity(ri);
+    ri->session_identity.session_id = fst_b64url_encode(r->pool, ri->session.id, sizeof(ri->session.id));
+    return &ri->session_identity;
+}
 
 const fs_identity_t *fs_identity_get(request_rec *r)
 {
+    request_identity_t *ri = request_identity(r);
+
+    if (!ri->resolved) {
+        ri->resolved = 1;
+        ri->identity = identity_from_session(initial_request(r), ri);
+    }
+    if (ri->identity != NULL)
+        return ri->identity;
+    /* Not cached here: an external identity may appear later in the request (after another
+     * module's authentication); identity_external.c keeps its own cache. */
     return fs_identity_external_get(r);
 }
 
 void fs_identity_set_authz_state(request_rec *r, const char *state)
 {
-    /* External identities keep their decisions in the authorization's per-child cache. */
-    (void)r;
-    (void)state;
+    request_identity_t *ri = request_identity(r);
+
+    if (!ri->resolved || !ri->has_session || ri->identity != &ri->session_identity)
+        return;
+    ri->session.authz_state = state ? apr_pstrdup(initial_request(r)->pool, state) : NULL;
+    ri->session_identity.authz_state = ri->session.authz_state;
+    if (!fs_session_send(r, &ri->session))
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0133) "the authorization state (%lu bytes) does not "
+                      "fit in the session cookie; it is not kept", (unsigned long)(state ? strlen(state) : 0));
+}
+
+int fs_session_send(request_rec *r, const fst_session_t *session)
+{
+    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    request_rec *root = initial_request(r);
+    request_identity_t *ri = request_identity(r);
+    unsigned char *plain;
+    size_t len;
+    const char *sealed, *line;
+
+    plain = fst_session_encode(root->pool, session, &len);
+    sealed = fst_aead_seal(c->aead, root->pool, c->aad_session, plain, len);
+    if (sealed == NULL)
+        return 0;
+    if (strlen(sealed) + strlen(c->cookie_session) + 80 > FS_COOKIE_MAX)
+        return 0;
+    fs_cookie_unset_line(root, ri->cookie_line);
+    line = fs_cookie_set(root, c->cookie_session, sealed, "/", -1);
+    ri->cookie_line = line;
+    return line != NULL;
+}
+
+const fst_session_t *fs_session_current(request_rec *r)
+{
+    request_identity_t *ri = request_identity(r);
+
+    fs_identity_get(r);
+    return ri->has_session ? &ri->session : NULL;
+}
+
+void fs_session_drop(request_rec *r)
+{
+    request_identity_t *ri = request_identity(r);
+    request_rec *root = initial_request(r);
+
+    fs_cookie_unset_line(root, ri->cookie_line);
+    ri->cookie_line = NULL;
+    ri->resolved = 1;
+    ri->identity = NULL;
+    ri->has_session = 0;
+    delete_session_cookie(r);
+}
+
+const char *fs_logout_token(request_rec *r, const fst_session_t *session)
+{
+    unsigned char mac[32];
+
+    fst_hmac_sha256(fs_oidc_conf(r->server)->csrf_key, session->id, sizeof(session->id), mac);
+    return fst_b64url_encode(r->pool, mac, 16);
 }

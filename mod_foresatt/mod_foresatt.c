@@ -11,6 +11,7 @@
 #include <http_request.h>
 
 #include "mod_foresatt.h"
+#include "oidc.h"
 #include "registry.h"
 #include "authz.h"
 
@@ -22,6 +23,7 @@ static void *create_server_conf(apr_pool_t *pool, server_rec *s)
     fs_log_init(&conf->log, s);
     conf->registry_conf = fs_registry_conf_create(pool);
     conf->authz = fs_authz_create_server(pool);
+    conf->oidc = fs_oidc_conf_create(pool);
     return conf;
 }
 
@@ -36,12 +38,15 @@ static void *merge_server_conf(apr_pool_t *pool, void *basev, void *addv)
     conf->store = add->store ? add->store : base->store;
     conf->registry_conf = fs_registry_conf_merge(pool, base->registry_conf, add->registry_conf);
     conf->authz = fs_authz_merge_server(pool, base->authz, add->authz);
+    conf->oidc = fs_oidc_conf_merge(pool, base->oidc, add->oidc);
     return conf;
 }
 
 static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
-    return fs_plugins_check_config(pconf, plog, ptemp, s);
+    int rc = fs_plugins_check_config(pconf, plog, ptemp, s);
+
+    return rc != OK ? rc : fs_oidc_check_config(pconf, s);
 }
 
 static void child_init(apr_pool_t *pchild, server_rec *s)
@@ -49,6 +54,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     fs_plugins_child_init(pchild, s);
     fs_registry_child_init(pchild, s);
     fs_authz_child_init(pchild, s);
+    fs_oidc_child_init(pchild, s);
 }
 
 static const command_rec foresatt_cmds[] = {
@@ -71,6 +77,67 @@ static const command_rec foresatt_cmds[] = {
                      "ForesattAuditRetention <period>: how long foresattctl purge keeps audit entries, "
                      "e.g. '2 years', '18 months', '400 days' (default: kept)"),
     /* login: config_oidc.c */
+    AP_INIT_TAKE1("ForesattProviderMetadataURL", fs_cmd_oidc_metadata_url, NULL, RSRC_CONF,
+                  "the OP's discovery URL, e.g. https://test.idporten.no/.well-known/openid-configuration"),
+    AP_INIT_TAKE1("ForesattProviderIssuer", fs_cmd_oidc_issuer, NULL, RSRC_CONF,
+                  "the issuer the discovery document must name (default: the metadata URL without "
+                  "/.well-known/openid-configuration)"),
+    AP_INIT_TAKE1("ForesattClientID", fs_cmd_oidc_client_id, NULL, RSRC_CONF, "the client id registered at ID-porten"),
+    AP_INIT_TAKE1("ForesattClientSecret", fs_cmd_oidc_client_secret, NULL, RSRC_CONF,
+                  "the client secret, for client_secret_basic / client_secret_post"),
+    AP_INIT_TAKE1("ForesattClientAuth", fs_cmd_oidc_client_auth, NULL, RSRC_CONF,
+                  "client_secret_basic | client_secret_post | private_key_jwt (default: private_key_jwt when "
+                  "ForesattClientKey is given, else client_secret_basic)"),
+    AP_INIT_TAKE12("ForesattClientKey", fs_cmd_oidc_client_key, NULL, RSRC_CONF,
+                   "<path to PEM RSA private key> [kid]: for private_key_jwt (kid default: the key's thumbprint)"),
+    AP_INIT_TAKE1("ForesattRedirectURI", fs_cmd_oidc_redirect_uri, NULL, RSRC_CONF,
+                  "the redirect URI registered at the OP: a path or an absolute https URL "
+                  "(default: <ForesattHandlerPath>callback)"),
+    AP_INIT_TAKE12("ForesattCryptoPassphrase", fs_cmd_oidc_passphrase, NULL, RSRC_CONF,
+                   "<passphrase> [<previous passphrase>]: seals the cookies; the previous one still opens them"),
+    AP_INIT_TAKE1("ForesattPseudonymSecret", fs_cmd_oidc_pseudonym_secret, NULL, RSRC_CONF,
+                  "keys the pseudonyms in REMOTE_USER and the logs (default: derived from the passphrase)"),
+    AP_INIT_TAKE1("ForesattAcrValues", fs_cmd_oidc_acr_values, NULL, RSRC_CONF,
+                  "idporten-loa-substantial (default) | idporten-loa-high: the minimum level of assurance"),
+    AP_INIT_TAKE1("ForesattHandlerPath", fs_cmd_oidc_handler_path, NULL, RSRC_CONF,
+                  "where the login's own pages live (default /foresatt/): login, callback, logout, "
+                  "frontchannel-logout"),
+    AP_INIT_TAKE1("ForesattScope", fs_cmd_oidc_scope, NULL, RSRC_CONF, "scopes to ask for (default: openid)"),
+    AP_INIT_TAKE1("ForesattUILocales", fs_cmd_oidc_ui_locales, NULL, RSRC_CONF,
+                  "ID-porten's language: nb (default), nn, en or se"),
+    AP_INIT_TAKE1("ForesattPrompt", fs_cmd_oidc_prompt, NULL, RSRC_CONF,
+                  "login: always ask the user to log in again at ID-porten; off (default)"),
+    AP_INIT_TAKE1("ForesattClockSkew", fs_cmd_oidc_int, NULL, RSRC_CONF,
+                  "seconds of clock difference tolerated in token times (default 30)"),
+    AP_INIT_TAKE1("ForesattSessionIdleTimeout", fs_cmd_oidc_int, NULL, RSRC_CONF,
+                  "seconds without activity after which a session ends (default 1800)"),
+    AP_INIT_TAKE1("ForesattSessionMaxAge", fs_cmd_oidc_int, NULL, RSRC_CONF,
+                  "seconds after login at which a session ends however active (default 7200)"),
+    AP_INIT_TAKE1("ForesattStateTimeout", fs_cmd_oidc_int, NULL, RSRC_CONF,
+                  "seconds a login may take at ID-porten (default 600)"),
+    AP_INIT_TAKE1("ForesattStateCookies", fs_cmd_oidc_int, NULL, RSRC_CONF,
+                  "logins in flight one browser may have; the oldest is dropped (default 5)"),
+    AP_INIT_FLAG("ForesattCookieSecure", fs_cmd_oidc_flag, NULL, RSRC_CONF,
+                 "On (default): cookies are Secure with the __Host- prefix; Off only for plain-http test setups"),
+    AP_INIT_TAKE1("ForesattCookieName", fs_cmd_oidc_cookie_name, NULL, RSRC_CONF, "base name of the cookies (default foresatt)"),
+    AP_INIT_ITERATE("ForesattPostLogoutRedirectURI", fs_cmd_oidc_post_logout, NULL, RSRC_CONF,
+                    "where the OP sends the browser after logout (registered there); several allowed, the first is "
+                    "the default (default: /)"),
+    AP_INIT_TAKE1("ForesattOPTimeout", fs_cmd_oidc_int, NULL, RSRC_CONF,
+                  "seconds a call to the OP may take in total (default 10)"),
+    AP_INIT_TAKE1("ForesattProviderRefresh", fs_cmd_oidc_int, NULL, RSRC_CONF,
+                  "seconds the discovery document and JWKS are cached (default 3600)"),
+    AP_INIT_TAKE1("ForesattJWKSRefetchInterval", fs_cmd_oidc_int, NULL, RSRC_CONF,
+                  "at most one JWKS refetch for an unknown kid per this many seconds per process (default 60)"),
+    AP_INIT_TAKE1("ForesattHeaderPrefix", fs_cmd_oidc_header_prefix, NULL, RSRC_CONF,
+                  "prefix of the identity headers; client-sent headers with it are always removed "
+                  "(default X-Foresatt-)"),
+    AP_INIT_TAKE1("ForesattPassIdentity", fs_cmd_oidc_pass_identity, NULL, RSRC_CONF,
+                  "headers | env | both (default) | off: how the backend learns who is logged in"),
+    AP_INIT_FLAG("ForesattPassPid", fs_cmd_oidc_flag, NULL, RSRC_CONF,
+                 "On: also pass the fødselsnummer to the backend (default Off)"),
+    AP_INIT_TAKE1("ForesattRevocationTableSize", fs_cmd_oidc_int, NULL, RSRC_CONF,
+                  "entries in the shared table of ended sessions (default 16384)"),
     /* authorization: config_authz.c, identity_external.c */
     AP_INIT_TAKE1("ForesattAuthzRecheck", fs_cmd_authz_recheck, NULL, RSRC_CONF,
                   "ForesattAuthzRecheck <seconds>: decide a guardian's access again after this long (default 300)"),
@@ -97,12 +164,12 @@ static const command_rec foresatt_cmds[] = {
 
 static void register_hooks(apr_pool_t *pool)
 {
-    (void)pool;
     ap_hook_check_config(check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
     fs_scrub_register_hooks(pool);
     fs_identity_external_register_hooks(pool);
     fs_authz_register_hooks(pool);
+    fs_oidc_register_hooks(pool);
 }
 
 AP_DECLARE_MODULE(foresatt) = {

@@ -1,0 +1,142 @@
+/*
+ * Copyright 2026 The mod_foresatt authors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * AuthType foresatt: who is this (identity.c), and if nobody, what to answer. A browser navigating
+ * to a page is sent to ID-porten; anything else (XHR, fetch, a POST, an API client) gets 401, as
+ * mod_auth_openidc decides from Sec-Fetch-Mode, X-Requested-With and Accept. REMOTE_USER is the
+ * pseudonym, never the fødselsnummer. After authorization, the fixup hands the identity to the
+ * backend (headers and/or environment) and marks the response no-store.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include <apr_lib.h>
+#include <apr_strings.h>
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <util_filter.h>
+
+#include "scrub.h"
+#include "identity.h"
+#include "oidc.h"
+
+APLOG_USE_MODULE(foresatt);
+
+#define NO_STORE_FILTER "FORESATT_NO_STORE"
+
+static int is_foresatt(request_rec *r)
+{
+    const char *type = ap_auth_type(r);
+
+    return type != NULL && strcasecmp(type, "foresatt") == 0;
+}
+
+/* May we answer this request with a redirect to a login page? */
+static int is_navigation(request_rec *r)
+{
+    const char *mode = apr_table_get(r->headers_in, "Sec-Fetch-Mode");
+    const char *xrw = apr_table_get(r->headers_in, "X-Requested-With");
+    const char *accept = apr_table_get(r->headers_in, "Accept");
+
+    if (r->method_number != M_GET)
+        return 0;
+    if (mode != NULL)
+        return strcasecmp(mode, "navigate") == 0;
+    if (xrw != NULL && strcasecmp(xrw, "XMLHttpRequest") == 0)
+        return 0;
+    if (accept != NULL && !ap_strcasestr(accept, "text/html") && !ap_strcasestr(accept, "application/xhtml+xml") &&
+        !strstr(accept, "*/*"))
+        return 0;
+    return 1;
+}
+
+static int check_authn(request_rec *r)
+{
+    fs_oidc_conf_t *c;
+    const fs_identity_t *id;
+    const char *back;
+
+    if (!is_foresatt(r))
+        return DECLINED;
+    c = fs_oidc_conf(r->server);
+    id = fs_identity_get(r);
+    if (id != NULL) {
+        r->user = (char *)id->pseudonym;
+        r->ap_auth_type = "foresatt";
+        return OK;
+    }
+    if (!c->enabled) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0180) "AuthType foresatt is used for %s, but this "
+                      "server has no ForesattProviderMetadataURL: nobody can log in", r->uri);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    if (r->main != NULL || !is_navigation(r)) {
+        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+                       apr_psprintf(r->pool, "Foresatt login=\"%slogin\"", c->handler_path));
+        return HTTP_UNAUTHORIZED;
+    }
+    /* Back to this very page after login, unless its URL could lead elsewhere (e.g. //host/). */
+    back = fs_return_url_checked(r, r->unparsed_uri);
+    return fs_login_start(r, back ? back : "/");
+}
+
+static apr_status_t no_store_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    request_rec *r = f->r;
+
+    /* Whatever the backend said about caching, a protected response is stored nowhere. */
+    apr_table_unset(r->headers_out, "Cache-Control");
+    apr_table_unset(r->headers_out, "Expires");
+    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    ap_remove_output_filter(f);
+    return ap_pass_brigade(f->next, bb);
+}
+
+static void pass(request_rec *r, fs_oidc_conf_t *c, const char *name, const char *value)
+{
+    if (value == NULL)
+        return;
+    if (c->pass_identity & FS_PASS_HEADERS)
+        fs_backend_header_set(r, apr_pstrcat(r->pool, c->header_prefix, name, NULL), value);
+    if (c->pass_identity & FS_PASS_ENV) {
+        char *env = apr_pstrcat(r->pool, c->env_prefix, name, NULL), *p;
+        for (p = env; *p; p++)
+            *p = *p == '-' ? '_' : (char)apr_toupper(*p);
+        apr_table_set(r->subprocess_env, env, fs_header_clean(r->pool, value));
+    }
+}
+
+static int fixups(request_rec *r)
+{
+    fs_oidc_conf_t *c;
+    const fs_identity_t *id;
+    const fst_session_t *s;
+
+    if (r->user == NULL || !is_foresatt(r))
+        return DECLINED;
+    id = fs_identity_get(r);
+    if (id == NULL)
+        return DECLINED;
+    c = fs_oidc_conf(r->server);
+    pass(r, c, "User", id->pseudonym);
+    pass(r, c, "Acr", id->acr);
+    pass(r, c, "Name", id->name);
+    if (c->pass_pid)
+        pass(r, c, "Pid", id->pid);
+    s = fs_session_current(r);
+    if (s != NULL)
+        pass(r, c, "Logout-Token", fs_logout_token(r, s));
+    ap_add_output_filter(NO_STORE_FILTER, NULL, r, r->connection);
+    return DECLINED;
+}
+
+void fs_authn_register_hooks(apr_pool_t *pool)
+{
+    (void)pool;
+    ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_register_output_filter(NO_STORE_FILTER, no_store_filter, NULL, AP_FTYPE_CONTENT_SET);
+}
