@@ -13,4 +13,4 @@ tests_unit_check_retention_LDADD = $(UNIT_LDADD)
 # A long-lived store client the integration tests drive (restart PostgreSQL between calls).
 noinst_PROGRAMS += tests/store/store_probe
 tests_store_store_probe_SOURCES = tests/store/store_probe.c
-tests_store_store_probe_LDADD = lib/libforesatt.la $(APR_LIBS)
+tests_store_store_probe_LDADD = lib/libforesatt.la $(APR_LIBS) -lpthread

@@ -10,8 +10,10 @@
  *   > audit ACTOR       < OK        (appends one entry)
  *   > pupil ID          < OK ID | NOT_FOUND
  *   > consent ID        < OK        (gives consent now)
+ *   > bench-audit N BATCH THREADS   < OK <entries per second>  (bench/store.py)
  * Failures answer "TEMPORARY message" or "ERROR message". Each command runs once: no retries here.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,61 @@ static void answer(foresatt_result_t rc, const foresatt_status_t *st, const char
     else
         printf("%s %s\n", names[rc], st->message);
     fflush(stdout);
+}
+
+typedef struct bench {
+    fst_plugin_t *plugin;
+    long entries, batch;
+    long failures;
+} bench_t;
+
+static void *bench_thread(void *arg)
+{
+    bench_t *b = arg;
+    foresatt_audit_entry_t *e = calloc((size_t)b->batch, sizeof(*e));
+    long done;
+
+    for (long i = 0; i < b->batch; i++)
+        e[i] = (foresatt_audit_entry_t){sizeof(*e), (int64_t)time(NULL), "p-0123456789abcdef01234567",
+                                        FORESATT_ROLE_GUARDIAN, "S1001", "access", "allow", NULL, "/elev/S1001/"};
+    for (done = 0; done < b->entries; done += b->batch) {
+        foresatt_status_t st;
+        memset(&st, 0, sizeof(st));
+        fst_plugin_lock(b->plugin);
+        if (b->plugin->desc->store->audit_append(b->plugin->instance, e, (size_t)b->batch, &st) != FORESATT_OK)
+            b->failures++;
+        fst_plugin_unlock(b->plugin);
+    }
+    free(e);
+    return NULL;
+}
+
+/* Append n entries in batches from several threads at once; entries per second. */
+static void bench_audit(fst_plugin_t *plugin, const char *arg)
+{
+    long n = 0, batch = 1, threads = 1, failures = 0, t;
+    struct timespec t0, t1;
+    pthread_t tid[64];
+    bench_t b[64];
+
+    if (sscanf(arg, "%ld %ld %ld", &n, &batch, &threads) != 3 || n < 1 || batch < 1 || threads < 1 || threads > 64) {
+        printf("USAGE bench-audit N BATCH THREADS\n");
+        return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (t = 0; t < threads; t++) {
+        b[t] = (bench_t){plugin, n / threads, batch, 0};
+        pthread_create(&tid[t], NULL, bench_thread, &b[t]);
+    }
+    for (t = 0; t < threads; t++) {
+        pthread_join(tid[t], NULL);
+        failures += b[t].failures;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (failures)
+        printf("ERROR %ld batches failed\n", failures);
+    else
+        printf("OK %.0f\n", (double)n / ((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9));
 }
 
 int main(void)
@@ -90,8 +147,10 @@ int main(void)
         } else if (strcmp(line, "consent") == 0 && arg) {
             rc = ops->consent_give(plugin->instance, arg, (int64_t)time(NULL), 0, &st);
             answer(rc, &st, NULL);
+        } else if (strcmp(line, "bench-audit") == 0 && arg) {
+            bench_audit(plugin, arg);
         } else {
-            printf("USAGE revision | audit ACTOR | pupil ID | consent ID\n");
+            printf("USAGE revision | audit ACTOR | pupil ID | consent ID | bench-audit N BATCH THREADS\n");
             fflush(stdout);
         }
     }
