@@ -11,7 +11,7 @@
  *   authz_pages.c      the 403 and 503 pages, in bokmål and English
  *   authz_headers.c    what the portal receives on allowed requests
  *   audit.c            the per-child write-behind audit buffer
- *   scrub.c            client-sent identity headers removed on every request (shared with the login)
+ *   (scrub.c, the login's: client-sent identity headers removed on every request)
  *   identity_external.c ForesattIdentity: the person from mod_auth_openidc or a trusted proxy
  */
 #ifndef FS_AUTHZ_H
@@ -156,10 +156,6 @@ apr_status_t fs_audit_create(apr_pool_t *pchild, server_rec *s, fst_plugin_t *st
 /* Queue one entry; copies every string. Fails (non-zero) only when the buffer stays full. */
 int fs_audit_add(fs_audit_t *audit, request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id,
                  const char *decision, const char *reason);
-
-/* scrub.c: header names removed from every request before any module sees it. */
-void fs_scrub_register(apr_pool_t *pconf, const char *header);
-void fs_scrub_register_hooks(apr_pool_t *pool);
 
 /* identity_external.c */
 const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args);

@@ -14,13 +14,14 @@
 #include <http_request.h>
 
 #include "authz.h"
+#include "scrub.h"
 
 APLOG_USE_MODULE(foresatt);
 
 static void set(request_rec *r, const char *name, fs_span_t value)
 {
     if (name != NULL)
-        apr_table_setn(r->headers_in, name, apr_pstrmemdup(r->pool, value.p, value.len));
+        apr_table_setn(r->headers_in, name, fs_header_clean(r->pool, apr_pstrmemdup(r->pool, value.p, value.len)));
 }
 
 static int fixups(request_rec *r)

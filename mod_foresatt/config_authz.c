@@ -17,6 +17,7 @@
 #include <apr_strings.h>
 
 #include "authz.h"
+#include "scrub.h"
 
 APLOG_USE_MODULE(foresatt);
 

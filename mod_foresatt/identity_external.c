@@ -12,24 +12,26 @@
  * The environment variable is read only once another module authenticated the request (r->user).
  * The header is read and removed before any other module sees it; from any other peer it is
  * removed and ignored. With the header, `AuthType foresatt` makes the header's person the user.
- * REMOTE_USER and the audit log show a pseudonym (keyed hash), never the number.
+ * REMOTE_USER and the audit log show a pseudonym (keyed hash), never the number: the same as the
+ * built-in login's when ForesattPseudonymSecret (or ForesattCryptoPassphrase) is set.
  */
 #include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "authz.h"
 #include "fnr.h"
+#include "oidc.h"
+#include "pseudonym.h"
+#include "scrub.h"
+#include "session/cookie_crypto.h"
 
 APLOG_USE_MODULE(foresatt);
 
 #define IDENTITY_KEY "foresatt-external-identity"
 #define PID_KEY "foresatt-external-pid"
 #define PSEUDONYM_KEY "foresatt-external-pseudonym-key"
-#define KEY_LEN 32
 
 const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args)
 {
@@ -72,6 +74,8 @@ const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args)
         if (conf->trusted->nelts == 0)
             return "ForesattIdentity header: give at least one trusted proxy address; the header is believed "
                    "only from those";
+        /* read (and removed) by this file, not scrubbed before it is read */
+        fs_scrub_keep(cmd->pool, conf->identity_source);
         conf->identity_mode = FS_IDENTITY_MODE_HEADER;
         return NULL;
     }
@@ -79,16 +83,37 @@ const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args)
                         "header NAME ADDRESS...", mode);
 }
 
-/* A key for the pseudonyms of external identities, made once per configuration in the parent (so
- * every child shares it). It lasts until the next restart; the login's passphrase-derived key
- * replaces it when the built-in login is configured. */
+/* The pseudonyms of external identities use the login's key (ForesattPseudonymSecret, else
+ * ForesattCryptoPassphrase), so a person has one pseudonym whichever way they log in. A site with
+ * neither gets a key made once per configuration in the parent (shared by every child), lasting
+ * until the next restart. */
 int fs_identity_external_post_config(apr_pool_t *pconf, server_rec *s)
 {
-    unsigned char *key = apr_palloc(pconf, KEY_LEN);
+    unsigned char *key = apr_palloc(pconf, FST_KEY_LEN);
+    fs_oidc_conf_t *c = fs_oidc_conf(s);
+    const char *secret = c->pseudonym_secret ? c->pseudonym_secret : c->passphrase;
+    const char *err = NULL;
+    server_rec *sv;
+    int external = 0;
 
-    if (apr_generate_random_bytes(key, KEY_LEN) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, FSLOGNO(0540) "no random bytes for the pseudonym key");
-        return HTTP_INTERNAL_SERVER_ERROR;
+    for (sv = s; sv; sv = sv->next)
+        external |= fs_authz_conf(sv)->identity_mode == FS_IDENTITY_MODE_ENV ||
+                    fs_authz_conf(sv)->identity_mode == FS_IDENTITY_MODE_HEADER;
+    if (!external)
+        return OK;
+    if (secret != NULL) {
+        if (!fst_key_derive(secret, "pseudonym", key, &err)) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, FSLOGNO(0540) "ForesattIdentity: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    } else {
+        if (apr_generate_random_bytes(key, FST_KEY_LEN) != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, FSLOGNO(0543) "no random bytes for the pseudonym key");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, FSLOGNO(0544)
+                     "ForesattIdentity: no ForesattPseudonymSecret; pseudonyms in the audit log change at every "
+                     "restart until one is set");
     }
     apr_pool_userdata_set(key, PSEUDONYM_KEY, apr_pool_cleanup_null, pconf);
     return OK;
@@ -96,24 +121,14 @@ int fs_identity_external_post_config(apr_pool_t *pconf, server_rec *s)
 
 static const char *pseudonym(request_rec *r, const char *pid)
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char mac[EVP_MAX_MD_SIZE];
-    unsigned int maclen = 0;
     void *key = NULL;
     char *out;
-    int i;
 
     apr_pool_userdata_get(&key, PSEUDONYM_KEY, r->server->process->pconf);
-    if (key == NULL || HMAC(EVP_sha256(), key, KEY_LEN, (const unsigned char *)pid, strlen(pid), mac, &maclen) == NULL)
+    if (key == NULL)
         return NULL;
-    out = apr_palloc(r->pool, 2 + 24 + 1);
-    out[0] = 'p';
-    out[1] = '-';
-    for (i = 0; i < 12; i++) {
-        out[2 + 2 * i] = hex[mac[i] >> 4];
-        out[3 + 2 * i] = hex[mac[i] & 15];
-    }
-    out[26] = '\0';
+    out = apr_palloc(r->pool, FST_PSEUDONYM_LEN + 1);
+    fst_pseudonym(key, pid, out);
     return out;
 }
 

@@ -14,6 +14,7 @@
 #include "oidc.h"
 #include "registry.h"
 #include "authz.h"
+#include "scrub.h"
 
 static void *create_server_conf(apr_pool_t *pool, server_rec *s)
 {

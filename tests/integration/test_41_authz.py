@@ -308,3 +308,36 @@ def test_providers_without_plugins_fail_configtest(httpd):
 def test_good_configuration_passes(world, httpd):
     rc, out = httpd.configtest(world.conf + LOCATIONS + "ForesattAuthzRecheck 60\nForesattAuthzHeader name off\n")
     assert rc == 0, out
+
+
+def test_numbers_and_header_names_when_the_administrator_asks(httpd_factory):
+    import hashlib
+    import hmac
+    from fstest.oidc import cookie_key
+
+    h = httpd_factory(name="authz-numbers")
+    w = World(h)
+    secret = "pseudonym secret for the tests"
+    h.start(site(h, w, """
+ForesattPassNumbers on
+ForesattAuthzHeader role X-Rolle
+ForesattAuthzHeader name off
+ForesattPseudonymSecret "%s"
+Header always set X-Seen-Rolle "expr=%%{req:X-Rolle}"
+Header always set X-Seen-Student-Numbers "expr=%%{req:X-Foresatt-Student-Numbers}"
+Header always set X-Seen-User "expr=%%{REMOTE_USER}"
+""" % secret))
+    kari = w.who("KARI HANSEN")["login"]
+    r = get(h, "/elev/S1001/p.txt", kari, headers={"X-Rolle": "forged", "X-Foresatt-Role": "forged"})
+    assert r.status_code == 200
+    assert r.headers["X-Seen-Rolle"] == "guardian"
+    assert r.headers["X-Seen-Role"] == ""  # renamed: the default name is not set, and the client's copy is gone
+    assert r.headers["X-Seen-Name"] == ""  # turned off
+    assert r.headers["X-Seen-Number"] == kari
+    numbers = r.headers["X-Seen-Student-Numbers"].split(",")
+    assert len(numbers) == 3 and all(len(n) == 11 and n.isdigit() for n in numbers)
+    # the pseudonym is the login's: HMAC-SHA256 under the key derived from ForesattPseudonymSecret
+    want = "p-" + hmac.new(cookie_key(secret, "pseudonym"), kari.encode(), hashlib.sha256).hexdigest()[:24]
+    assert r.headers["X-Seen-User"] == want
+    # forged copies of the renamed header are removed on open pages too
+    assert get(h, "/open/", headers={"X-Rolle": "guardian"}).headers["X-Seen-Rolle"] == ""
