@@ -200,6 +200,9 @@ typedef struct foresatt_registry_ops {
  * number's use. Contact edits belong to the guardian's number, not to a row: they apply to every
  * row with that number and survive re-imports until a newer roster value replaces them.
  *
+ * Text is UTF-8. A pupil id that is not UTF-8 names no pupil (FORESATT_NOT_FOUND); contact data
+ * that is not UTF-8 is FORESATT_ERROR.
+ *
  * Result codes: FORESATT_NOT_FOUND only where an operation says so; FORESATT_TEMPORARY when the
  * database is busy or unreachable (retry later; nothing changed); FORESATT_ERROR for bad input
  * (NULL or over-long arguments) and database failures.
@@ -294,7 +297,8 @@ typedef struct foresatt_audit_entry {
 } foresatt_audit_entry_t;
 
 /* Longest audit strings: actor, action, decision, reason 128 bytes each; detail 1024; longer is
- * FORESATT_ERROR and the whole batch is refused. */
+ * FORESATT_ERROR and the whole batch is refused. Bytes that are not UTF-8 are stored as '?' (a
+ * request's URL may hold any bytes; the batch must not fail over it). */
 #define FORESATT_MAX_AUDIT_FIELD_LEN 128
 #define FORESATT_MAX_AUDIT_DETAIL_LEN 1024
 

@@ -183,3 +183,65 @@ int su_same(const char *a, const char *b)
 {
     return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
 }
+
+size_t su_utf8_seq(const unsigned char *s)
+{
+    unsigned c = s[0], cp, min;
+    size_t need, k;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        need = 1, cp = c & 0x1f, min = 0x80;
+    else if (c >= 0xe0 && c <= 0xef)
+        need = 2, cp = c & 0x0f, min = 0x800;
+    else if (c >= 0xf0 && c <= 0xf4)
+        need = 3, cp = c & 0x07, min = 0x10000;
+    else
+        return 0;
+    for (k = 1; k <= need; k++) {
+        if ((s[k] & 0xc0) != 0x80) /* also stops at the terminating NUL */
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return need + 1;
+}
+
+int su_utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n;
+
+    if (s == NULL)
+        return 1;
+    while (*p) {
+        if ((n = su_utf8_seq(p)) == 0)
+            return 0;
+        p += n;
+    }
+    return 1;
+}
+
+char *su_utf8_clean(const char *s)
+{
+    const unsigned char *p;
+    char *out, *o;
+    size_t n;
+
+    if (su_utf8_ok(s) || (out = malloc(strlen(s) + 1)) == NULL)
+        return NULL;
+    for (p = (const unsigned char *)s, o = out; *p;) {
+        if ((n = su_utf8_seq(p)) == 0) {
+            *o++ = '?';
+            p++;
+        } else {
+            memcpy(o, p, n);
+            o += n;
+            p += n;
+        }
+    }
+    *o = '\0';
+    return out;
+}

@@ -48,6 +48,14 @@ void su_guardian_effective(const foresatt_host_t *host, foresatt_arena_t *arena,
 int su_join_emails(const foresatt_host_t *host, foresatt_arena_t *arena, const char *const *emails, size_t n,
                    const char **out);
 
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the byte there starts none. */
+size_t su_utf8_seq(const unsigned char *s);
+/* Non-zero when s is NULL or valid UTF-8. */
+int su_utf8_ok(const char *s);
+
+/* NULL when s is NULL or valid UTF-8; else a malloc'd copy with each bad byte replaced by '?'. */
+char *su_utf8_clean(const char *s);
+
 /* Both NULL or equal. */
 int su_same(const char *a, const char *b);
 

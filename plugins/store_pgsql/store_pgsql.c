@@ -155,9 +155,12 @@ static void buf_copy_field(buf_t *b, const char *s, int last)
     buf_add(b, last ? "\n" : "\t", 1);
 }
 
-/* One element of an array literal: "..." with \ and " escaped, or NULL. */
+/* One element of an array literal: "..." with \ and " escaped, or NULL. Bytes that are not UTF-8
+ * become '?': the server refuses them, and an audit batch must not fail over a request's odd URL. */
 static void buf_array_elem(buf_t *b, const char *s, int first)
 {
+    const unsigned char *p = (const unsigned char *)s;
+
     if (!first)
         buf_add(b, ",", 1);
     if (s == NULL) {
@@ -165,10 +168,17 @@ static void buf_array_elem(buf_t *b, const char *s, int first)
         return;
     }
     buf_add(b, "\"", 1);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
+    while (*p) {
+        size_t n = su_utf8_seq(p);
+        if (n == 0) {
+            buf_add(b, "?", 1);
+            p++;
+            continue;
+        }
+        if (*p == '"' || *p == '\\')
             buf_add(b, "\\", 1);
-        buf_add(b, s, 1);
+        buf_add(b, (const char *)p, n);
+        p += n;
     }
     buf_add(b, "\"", 1);
 }
@@ -589,6 +599,8 @@ static foresatt_result_t pupil_one(void *instance, enum stmt_id id, const char *
 
     if (!su_str_ok(key, FORESATT_MAX_ID_LEN) || pupil == NULL)
         return su_fail(status, FORESATT_ERROR, "no pupil id or number given, or too long");
+    if (!su_utf8_ok(key))
+        return FORESATT_NOT_FOUND; /* the roster is UTF-8: no pupil has this id */
     ACQUIRE(inst, c, status);
     res = run_read(inst, c, id, values);
     if (!res_ok(res))
@@ -687,6 +699,8 @@ static foresatt_result_t pgsql_pupil_guardians(void *instance, const char *pupil
 {
     if (!su_str_ok(pupil_id, FORESATT_MAX_ID_LEN))
         return su_fail(status, FORESATT_ERROR, "no pupil id given, or too long");
+    if (!su_utf8_ok(pupil_id))
+        return FORESATT_NOT_FOUND;
     return guardian_list(instance, P_G_BY_PUPIL, pupil_id, arena, guardians, n, status, "listing guardians");
 }
 
@@ -718,14 +732,16 @@ static foresatt_result_t pgsql_contact_update(void *instance, const char *number
 
     if (!su_number_ok(number))
         return su_fail(status, FORESATT_ERROR, "the guardian number must be 11 digits");
-    if (!su_opt_str_ok(phone, FORESATT_MAX_PHONE_LEN))
-        return su_fail(status, FORESATT_ERROR, "the phone number is longer than %d bytes", FORESATT_MAX_PHONE_LEN);
+    if (!su_opt_str_ok(phone, FORESATT_MAX_PHONE_LEN) || !su_utf8_ok(phone))
+        return su_fail(status, FORESATT_ERROR, "the phone number is longer than %d bytes or not UTF-8",
+                       FORESATT_MAX_PHONE_LEN);
     if (n_emails > FORESATT_MAX_EMAILS || (n_emails && emails == NULL))
         return su_fail(status, FORESATT_ERROR, "at most %d e-mail addresses", FORESATT_MAX_EMAILS);
     if (at <= 0)
         return su_fail(status, FORESATT_ERROR, "the time of the edit is required");
     for (i = 0; i < n_emails; i++) {
-        if (!su_str_ok(emails[i], FORESATT_MAX_EMAIL_LEN) || strchr(emails[i], ';') || !strchr(emails[i], '@'))
+        if (!su_str_ok(emails[i], FORESATT_MAX_EMAIL_LEN) || strchr(emails[i], ';') || !strchr(emails[i], '@') ||
+            !su_utf8_ok(emails[i]))
             return su_fail(status, FORESATT_ERROR, "e-mail address %zu is empty, too long or not an address", i + 1);
         off += (size_t)snprintf(joined + off, sizeof(joined) - off, "%s%s", i ? ";" : "", emails[i]);
     }
@@ -766,6 +782,8 @@ static foresatt_result_t consent_change(void *instance, const char *pupil_id, in
 
     if (!su_str_ok(pupil_id, FORESATT_MAX_ID_LEN))
         return su_fail(status, FORESATT_ERROR, "no pupil id given, or too long");
+    if (!su_utf8_ok(pupil_id))
+        return FORESATT_NOT_FOUND;
     if (at <= 0 || until < 0 || (until && until <= at))
         return su_fail(status, FORESATT_ERROR, "the consent's times are wrong (at > 0, until 0 or after at)");
     snprintf(at_s, sizeof(at_s), "%" PRId64, at);
@@ -899,6 +917,11 @@ static foresatt_result_t pgsql_audit_query(void *instance, const foresatt_audit_
         return su_fail(status, FORESATT_ERROR, "no filter or result pointers");
     if (!su_opt_str_ok(filter->pupil_id, FORESATT_MAX_ID_LEN))
         return su_fail(status, FORESATT_ERROR, "pupil id too long");
+    if (!su_utf8_ok(filter->pupil_id)) {
+        *entries = host->alloc(arena, sizeof(foresatt_audit_entry_t));
+        *n = 0;
+        return FORESATT_OK;
+    }
     snprintf(since, sizeof(since), "%" PRId64, filter->since);
     snprintf(until, sizeof(until), "%" PRId64, filter->until ? filter->until : INT64_MAX);
     if (filter->limit)

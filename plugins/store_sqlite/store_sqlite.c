@@ -683,14 +683,16 @@ static foresatt_result_t sqlite_contact_update(void *instance, const char *numbe
 
     if (!su_number_ok(number))
         return su_fail(status, FORESATT_ERROR, "the guardian number must be 11 digits");
-    if (!su_opt_str_ok(phone, FORESATT_MAX_PHONE_LEN))
-        return su_fail(status, FORESATT_ERROR, "the phone number is longer than %d bytes", FORESATT_MAX_PHONE_LEN);
+    if (!su_opt_str_ok(phone, FORESATT_MAX_PHONE_LEN) || !su_utf8_ok(phone))
+        return su_fail(status, FORESATT_ERROR, "the phone number is longer than %d bytes or not UTF-8",
+                       FORESATT_MAX_PHONE_LEN);
     if (n_emails > FORESATT_MAX_EMAILS || (n_emails && emails == NULL))
         return su_fail(status, FORESATT_ERROR, "at most %d e-mail addresses", FORESATT_MAX_EMAILS);
     if (at <= 0)
         return su_fail(status, FORESATT_ERROR, "the time of the edit is required");
     for (i = 0; i < n_emails; i++) {
-        if (!su_str_ok(emails[i], FORESATT_MAX_EMAIL_LEN) || strchr(emails[i], ';') || !strchr(emails[i], '@'))
+        if (!su_str_ok(emails[i], FORESATT_MAX_EMAIL_LEN) || strchr(emails[i], ';') || !strchr(emails[i], '@') ||
+            !su_utf8_ok(emails[i]))
             return su_fail(status, FORESATT_ERROR, "e-mail address %zu is empty, too long or not an address", i + 1);
         off += (size_t)snprintf(joined + off, sizeof(joined) - off, "%s%s", i ? ";" : "", emails[i]);
     }
@@ -816,14 +818,19 @@ static foresatt_result_t sqlite_audit_append(void *instance, const foresatt_audi
     for (i = 0; i < n; i++) {
         const foresatt_audit_entry_t *e = &entries[i];
         int step;
+        const char *text[7] = {e->actor, NULL, e->pupil_id, e->action, e->decision, e->reason, e->detail};
         sqlite3_bind_int64(s, 1, e->at);
-        sqlite3_bind_text(s, 2, e->actor, -1, SQLITE_STATIC);
         sqlite3_bind_int(s, 3, (int)e->role);
-        sqlite3_bind_text(s, 4, e->pupil_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, e->action, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 6, e->decision, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 7, e->reason, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 8, e->detail, -1, SQLITE_STATIC);
+        for (int k = 0; k < 7; k++) {
+            /* as PostgreSQL must: bytes that are not UTF-8 (an odd URL) become '?' */
+            char *clean = k == 1 ? NULL : su_utf8_clean(text[k]);
+            if (k == 1)
+                continue;
+            if (clean)
+                sqlite3_bind_text(s, k + 2, clean, -1, free);
+            else
+                sqlite3_bind_text(s, k + 2, text[k], -1, SQLITE_STATIC);
+        }
         step = sqlite3_step(s);
         st_done(s);
         if (step != SQLITE_DONE) {

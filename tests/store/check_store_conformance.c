@@ -621,6 +621,34 @@ START_TEST(audit_append_and_query)
 }
 END_TEST
 
+START_TEST(bytes_that_are_not_utf8)
+{
+    foresatt_roster_row_t rows[8];
+    size_t n = base_roster(rows);
+    foresatt_audit_entry_t e = entry(T0, "ps:a", "S\xff", "deny"), *got;
+    const char *emails[] = {"k\xff@x.no"};
+    foresatt_pupil_t *p;
+    foresatt_guardian_t **g;
+    size_t k;
+
+    import(rows, n, T0);
+    /* an id from a URL that is not UTF-8 names no pupil; it is not a backend failure */
+    ck_assert_int_eq(ops->pupil_by_id(inst, "S\xff", arena(), &p, &status), FORESATT_NOT_FOUND);
+    ck_assert_int_eq(ops->pupil_guardians(inst, "S1\xc3", arena(), &g, &k, &status), FORESATT_NOT_FOUND);
+    ck_assert_int_eq(ops->consent_give(inst, "S\xff", T0, 0, &status), FORESATT_NOT_FOUND);
+    ck_assert_uint_eq(audit_count("S\xff", 0, 0, 0, NULL), 0);
+    /* the audit batch is written, the bad bytes as '?' */
+    e.detail = "/elev/\xff\xfe/p.txt";
+    ck_assert_int_eq(ops->audit_append(inst, &e, 1, &status), FORESATT_OK);
+    ck_assert_uint_eq(audit_count(NULL, 0, 0, 0, &got), 1);
+    ck_assert_str_eq(got[0].detail, "/elev/?" "?/p.txt"); /* split: ??/ is a trigraph */
+    ck_assert_str_eq(got[0].pupil_id, "S?");
+    /* contact data is the guardian's own input: refused */
+    ck_assert_int_eq(ops->guardian_contact_update(inst, G1, NULL, emails, 1, T0 + 1, &status), FORESATT_ERROR);
+    ck_assert_int_eq(ops->guardian_contact_update(inst, G1, "+47\xff", NULL, 0, T0 + 1, &status), FORESATT_ERROR);
+}
+END_TEST
+
 START_TEST(audit_batch_is_all_or_nothing)
 {
     foresatt_audit_entry_t batch[3];
@@ -859,6 +887,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, consent);
     tcase_add_test(tc, audit_append_and_query);
     tcase_add_test(tc, audit_batch_is_all_or_nothing);
+    tcase_add_test(tc, bytes_that_are_not_utf8);
     tcase_add_test(tc, audit_survives_everything_but_retention);
     tcase_add_test(tc, purge);
     tcase_add_test(tc, revision_moves_only_on_changes);
