@@ -182,3 +182,86 @@ def test_sqlite_new_file_is_private(tmp_path):
     Probe(store).close()
     db = store.params[len("path="):]
     assert oct(os.stat(db).st_mode & 0o777) == "0o640"
+
+
+def make_tls(directory):
+    """A CA and a server certificate for 127.0.0.1 (python3-cryptography), and a second, unrelated CA."""
+    import datetime
+    import ipaddress
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def name(cn):
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+    def ca(cn):
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (x509.CertificateBuilder().subject_name(name(cn)).issuer_name(name(cn)).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                .not_valid_after(now + datetime.timedelta(days=2))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                .sign(key, hashes.SHA256()))
+        return key, cert
+
+    ca_key, ca_cert = ca("test CA")
+    _, other_cert = ca("another CA")
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(name("127.0.0.1")).issuer_name(ca_cert.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    files = {}
+    for fname, data in (("ca.pem", ca_cert.public_bytes(serialization.Encoding.PEM)),
+                        ("other-ca.pem", other_cert.public_bytes(serialization.Encoding.PEM)),
+                        ("server.crt", cert.public_bytes(serialization.Encoding.PEM)),
+                        ("server.key", key.private_bytes(serialization.Encoding.PEM,
+                                                         serialization.PrivateFormat.TraditionalOpenSSL,
+                                                         serialization.NoEncryption()))):
+        path = os.path.join(directory, fname)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, 0o644)
+        files[fname] = path
+    return files
+
+
+def test_pgsql_over_verified_tls():
+    from fstest.postgres import Postgres
+    if not os.path.exists(paths.plugin("store_pgsql")):
+        pytest.skip("built without libpq")
+    import tempfile
+    d = tempfile.mkdtemp(prefix="fs-tls-")
+    os.chmod(d, 0o755)
+    tls = make_tls(d)
+    pg = Postgres(options=["-c ssl=on", f"-c ssl_cert_file={tls['server.crt']}", f"-c ssl_key_file={tls['server.key']}"])
+    pg.give(tls["server.key"], 0o600)
+    try:
+        pg.start()
+        base = f'conninfo="{pg.conninfo()} sslmode=verify-full sslrootcert={tls["ca.pem"]}"'
+        env = dict(os.environ, FORESATT_STORE_PLUGIN=paths.plugin("store_pgsql"), FORESATT_STORE_PARAMS=base)
+        p = subprocess.Popen([PROBE], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        assert p.stdout.readline().strip() == "READY", p.stderr.read()
+        p.stdin.write("audit ps:tls\n")
+        p.stdin.flush()
+        assert p.stdout.readline().strip() == "OK"
+        # the plugin's session is encrypted
+        assert pg.psql("SELECT bool_and(s.ssl) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) "
+                       "WHERE a.application_name = 'mod_foresatt'") == "t"
+        p.stdin.close()
+        p.wait(timeout=30)
+        # a server certificate from another CA is refused
+        env["FORESATT_STORE_PARAMS"] = base.replace("ca.pem", "other-ca.pem")
+        q = subprocess.run([PROBE], env=env, input="", capture_output=True, text=True, timeout=60)
+        assert q.returncode == 2
+        assert "certificate verify failed" in q.stderr, q.stderr
+    finally:
+        pg.cleanup()
+        import shutil
+        shutil.rmtree(d, ignore_errors=True)

@@ -44,9 +44,10 @@ def pg_bindir():
 
 
 class Postgres:
-    def __init__(self, fast=True):
+    def __init__(self, fast=True, options=()):
         self.bindir = pg_bindir()
         self.fast = fast  # fsync off: tests need no durability
+        self.extra_options = list(options)  # more "-c name=value" for the server
         self.root = None
         self.port = None
         self.as_user = None
@@ -98,7 +99,14 @@ class Postgres:
         opts = [f"-p {self.port}", f"-k {self.root}", "-c listen_addresses=127.0.0.1", "-c max_connections=200"]
         if self.fast:
             opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
-        return " ".join(opts)
+        return " ".join(opts + self.extra_options)
+
+    def give(self, path, mode=0o600):
+        """A file the server reads (TLS key and certificate): owned by the server's user."""
+        if self.as_user:
+            pw = pwd.getpwnam(self.as_user)
+            os.chown(path, pw.pw_uid, pw.pw_gid)
+        os.chmod(path, mode)
 
     def _start_server(self):
         self._run("pg_ctl", "-D", self.data_dir, "-l", self.log_path, "-o", self._options(), "-w", "-t", "60",
