@@ -265,3 +265,31 @@ def test_pgsql_over_verified_tls():
         pg.cleanup()
         import shutil
         shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "pgsql"])
+def test_tool_imports_while_servers_append(kind, tmp_path, request):
+    # the web servers keep deciding and auditing while the administrator imports and purges
+    from fstest.store import make_fixtures
+    postgres = request.getfixturevalue("postgres") if kind == "pgsql" else None
+    store = new_store(kind, tmp_path, postgres)
+    roster = make_fixtures(tmp_path / "fx", "2026-12-01")
+    conf = store.write_config(tmp_path)
+    script = "".join(f"audit ps:{i}\npupil S1001\nrevision\n" for i in range(150))
+    procs = [subprocess.Popen([PROBE], env=store.env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    for p in procs:
+        assert p.stdout.readline().strip() == "READY"
+        p.stdin.write(script)
+        p.stdin.flush()
+    for _ in range(3):
+        for args in (["import", roster], ["purge", "--today", "2026-12-01"]):
+            r = subprocess.run([paths.tool(), "--config", conf, *args], capture_output=True, text=True, timeout=120)
+            assert r.returncode == 0, r.stderr
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        answers = out.splitlines()
+        assert len(answers) == 450, err
+        assert all(a.startswith(("OK", "NOT_FOUND")) for a in answers), [a for a in answers if not a.startswith(
+            ("OK", "NOT_FOUND"))][:3]
+    assert store.sql("SELECT count(*) FROM audit") == str(4 * 150)
