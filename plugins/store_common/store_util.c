@@ -245,3 +245,36 @@ char *su_utf8_clean(const char *s)
     *o = '\0';
     return out;
 }
+
+foresatt_result_t su_contact_args(const char *number, const char *phone, const char *const *emails, size_t n_emails,
+                                  int64_t at, char *joined, foresatt_status_t *status)
+{
+    size_t i, off = 0;
+
+    if (!su_number_ok(number))
+        return su_fail(status, FORESATT_ERROR, "the guardian number must be 11 digits");
+    if (!su_opt_str_ok(phone, FORESATT_MAX_PHONE_LEN) || !su_utf8_ok(phone))
+        return su_fail(status, FORESATT_ERROR, "the phone number is longer than %d bytes or not UTF-8",
+                       FORESATT_MAX_PHONE_LEN);
+    if (n_emails > FORESATT_MAX_EMAILS || (n_emails && emails == NULL))
+        return su_fail(status, FORESATT_ERROR, "at most %d e-mail addresses", FORESATT_MAX_EMAILS);
+    if (at <= 0)
+        return su_fail(status, FORESATT_ERROR, "the time of the edit is required");
+    for (i = 0; i < n_emails; i++) {
+        if (!su_str_ok(emails[i], FORESATT_MAX_EMAIL_LEN) || strchr(emails[i], ';') || !strchr(emails[i], '@') ||
+            !su_utf8_ok(emails[i]))
+            return su_fail(status, FORESATT_ERROR, "e-mail address %zu is empty, too long or not an address", i + 1);
+        off += (size_t)snprintf(joined + off, SU_EMAILS_MAX - off, "%s%s", i ? ";" : "", emails[i]);
+    }
+    joined[off] = '\0';
+    return FORESATT_OK;
+}
+
+foresatt_result_t su_consent_args(const char *pupil_id, int64_t at, int64_t until, foresatt_status_t *status)
+{
+    if (!su_str_ok(pupil_id, FORESATT_MAX_ID_LEN))
+        return su_fail(status, FORESATT_ERROR, "no pupil id given, or too long");
+    if (at <= 0 || until < 0 || (until && until <= at))
+        return su_fail(status, FORESATT_ERROR, "the consent's times are wrong (at > 0, until 0 or after at)");
+    return FORESATT_OK;
+}

@@ -37,6 +37,15 @@ int su_number_ok(const char *s);
 int su_audit_entry_ok(const foresatt_audit_entry_t *e, const char **why);
 int su_roster_row_ok(const foresatt_roster_row_t *r, const char **why);
 
+/* The arguments of guardian_contact_update: checked, e-mails joined with ';' into joined (at least
+ * SU_EMAILS_MAX bytes). FORESATT_OK or FORESATT_ERROR with the reason in status. */
+#define SU_EMAILS_MAX (FORESATT_MAX_EMAILS * (FORESATT_MAX_EMAIL_LEN + 1) + 1)
+foresatt_result_t su_contact_args(const char *number, const char *phone, const char *const *emails, size_t n_emails,
+                                  int64_t at, char *joined, foresatt_status_t *status);
+
+/* The arguments of consent_give / consent_revoke (until 0 for revoke). */
+foresatt_result_t su_consent_args(const char *pupil_id, int64_t at, int64_t until, foresatt_status_t *status);
+
 /* The key of a guardian row within its pupil: the number, or "name:" + name for one who refused. */
 char *su_guardian_key(const foresatt_roster_row_t *r, char *buf, size_t size);
 

@@ -724,28 +724,13 @@ static foresatt_result_t pgsql_contact_update(void *instance, const char *number
                                               foresatt_status_t *status)
 {
     pgsql_instance_t *inst = instance;
-    char joined[FORESATT_MAX_EMAILS * (FORESATT_MAX_EMAIL_LEN + 1) + 1], at_s[24];
+    char joined[SU_EMAILS_MAX], at_s[24];
     const char *values[4];
     foresatt_result_t rc = FORESATT_OK;
     PGresult *res;
-    size_t i, off = 0;
 
-    if (!su_number_ok(number))
-        return su_fail(status, FORESATT_ERROR, "the guardian number must be 11 digits");
-    if (!su_opt_str_ok(phone, FORESATT_MAX_PHONE_LEN) || !su_utf8_ok(phone))
-        return su_fail(status, FORESATT_ERROR, "the phone number is longer than %d bytes or not UTF-8",
-                       FORESATT_MAX_PHONE_LEN);
-    if (n_emails > FORESATT_MAX_EMAILS || (n_emails && emails == NULL))
-        return su_fail(status, FORESATT_ERROR, "at most %d e-mail addresses", FORESATT_MAX_EMAILS);
-    if (at <= 0)
-        return su_fail(status, FORESATT_ERROR, "the time of the edit is required");
-    for (i = 0; i < n_emails; i++) {
-        if (!su_str_ok(emails[i], FORESATT_MAX_EMAIL_LEN) || strchr(emails[i], ';') || !strchr(emails[i], '@') ||
-            !su_utf8_ok(emails[i]))
-            return su_fail(status, FORESATT_ERROR, "e-mail address %zu is empty, too long or not an address", i + 1);
-        off += (size_t)snprintf(joined + off, sizeof(joined) - off, "%s%s", i ? ";" : "", emails[i]);
-    }
-    joined[off] = '\0';
+    if ((rc = su_contact_args(number, phone, emails, n_emails, at, joined, status)) != FORESATT_OK)
+        return rc;
     snprintf(at_s, sizeof(at_s), "%" PRId64, at);
     values[0] = number;
     values[1] = phone && *phone ? phone : NULL;
@@ -780,12 +765,10 @@ static foresatt_result_t consent_change(void *instance, const char *pupil_id, in
     int64_t given, revoked;
     PGresult *res;
 
-    if (!su_str_ok(pupil_id, FORESATT_MAX_ID_LEN))
-        return su_fail(status, FORESATT_ERROR, "no pupil id given, or too long");
+    if ((rc = su_consent_args(pupil_id, at, until, status)) != FORESATT_OK)
+        return rc;
     if (!su_utf8_ok(pupil_id))
         return FORESATT_NOT_FOUND;
-    if (at <= 0 || until < 0 || (until && until <= at))
-        return su_fail(status, FORESATT_ERROR, "the consent's times are wrong (at > 0, until 0 or after at)");
     snprintf(at_s, sizeof(at_s), "%" PRId64, at);
     snprintf(until_s, sizeof(until_s), "%" PRId64, until);
     ACQUIRE(inst, c, status);

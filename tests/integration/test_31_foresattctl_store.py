@@ -176,6 +176,19 @@ def test_import_shows_contact_conflicts(store, fixtures, tmp_path):
     assert {r["phone"] for r in out["registrations"]} == {"+4798765432"}
 
 
+def test_import_time_option(store, fixtures, tmp_path):
+    # a roster copied without its time: --time says when the school exported it
+    conf = store.write_config(tmp_path)
+    p = ctl(conf, "import", "--time", "2026-11-15T08:30:00Z", fixtures["roster"])
+    assert p.returncode == 0, p.stderr
+    assert store.sql("SELECT DISTINCT imported_at FROM guardian") == "1794731400"
+    p = ctl(conf, "import", "--time", "2026-11-16", fixtures["roster"])  # 00:00 Oslo = 23:00 UTC the day before
+    assert p.returncode == 0
+    assert store.sql("SELECT DISTINCT imported_at FROM guardian") == "1794731400"  # unchanged values keep their time
+    for bad in ("yesterday", "2026-11-15T08:30:00", "2026-11-15T25:00:00Z", "2026-02-30"):
+        assert ctl(conf, "import", "--time", bad, fixtures["roster"]).returncode == 2, bad
+
+
 # --- purge --------------------------------------------------------------------------------------
 
 def test_purge_on_pinned_dates(store, fixtures, tmp_path):

@@ -19,7 +19,7 @@
 
 static void help(void)
 {
-    printf("usage: foresattctl import [--dry-run] ROSTER.csv\n\n"
+    printf("usage: foresattctl import [--dry-run] [--time WHEN] ROSTER.csv\n\n"
            "Reads the school's roster (UTF-8 CSV, RFC 4180, with the header student_id, student_fnr, school,\n"
            "status, consent_extended, guardian_fnr, guardian_name, guardian_phone, guardian_email, daily_care,\n"
            "parental_responsibility, addressee, fnr_use, and optionally guardian_address) and brings the store\n"
@@ -27,9 +27,11 @@ static void help(void)
            "other guardians of those pupils are removed, pupils not in the file are kept.\n\n"
            "Every row is checked first. Any bad row rejects the whole file: each problem is listed with its\n"
            "line, and nothing is imported. Importing the same file again changes nothing.\n\n"
-           "The roster's time is the file's modification time. A guardian's own phone or e-mail edit that is\n"
-           "newer than the roster's value stays in effect (newest wins); such conflicts are listed.\n\n"
-           "  --dry-run   check the file and report, import nothing\n\n"
+           "The roster's time is the file's modification time (or --time). A guardian's own phone or e-mail\n"
+           "edit that is newer than the roster's value stays in effect (newest wins); conflicts are listed.\n\n"
+           "  --dry-run     check the file and report, import nothing\n"
+           "  --time WHEN   when the school system exported the roster: YYYY-MM-DD (00:00 Oslo) or\n"
+           "                YYYY-MM-DDTHH:MM:SSZ; use it when the file was copied without its time\n\n"
            "Exit status: 0 imported (or valid, with --dry-run); 1 the file was rejected; 2 usage;\n"
            "3 configuration; 4 the store failed (nothing imported).\n");
 }
@@ -89,6 +91,24 @@ static void list_conflicts(ctl_env_t *env)
     }
 }
 
+/* YYYY-MM-DD (start of the Oslo day) or YYYY-MM-DDTHH:MM:SSZ. */
+static int parse_when(const char *s, int64_t *t)
+{
+    fst_date_t d;
+    int hh, mm, ss, used = 0;
+    char day[11];
+
+    if (ctl_parse_day(s, &d)) {
+        *t = fst_oslo_day_start(d);
+        return 1;
+    }
+    if (strlen(s) != 20 || sscanf(s, "%10[0-9-]T%2d:%2d:%2dZ%n", day, &hh, &mm, &ss, &used) != 4 || used != 20 ||
+        !ctl_parse_day(day, &d) || hh > 23 || mm > 59 || ss > 59 || hh < 0 || mm < 0 || ss < 0)
+        return 0;
+    *t = fst_date_to_days(d) * 86400 + hh * 3600 + mm * 60 + ss;
+    return 1;
+}
+
 static int run(ctl_env_t *env, int argc, const char *const *argv)
 {
     const char *path = NULL;
@@ -100,11 +120,17 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     int64_t mtime;
     char *data;
     int i, dry_run = 0, exit_code;
+    int64_t when = 0;
     size_t p;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dry-run") == 0) {
             dry_run = 1;
+        } else if (strcmp(argv[i], "--time") == 0 && i + 1 < argc) {
+            if (!parse_when(argv[++i], &when) || when <= 0) {
+                fprintf(stderr, "foresattctl import: --time %s: give YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ\n", argv[i]);
+                return CTL_EXIT_USAGE;
+            }
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "foresattctl import: unknown option '%s' (see foresattctl import --help)\n", argv[i]);
             return CTL_EXIT_USAGE;
@@ -148,8 +174,8 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     memset(&stats, 0, sizeof(stats));
     memset(&status, 0, sizeof(status));
     fst_plugin_lock(env->store);
-    rc = env->store->desc->store->import_roster(env->store->instance, roster->rows, roster->n_rows, mtime, &stats,
-                                                &status);
+    rc = env->store->desc->store->import_roster(env->store->instance, roster->rows, roster->n_rows,
+                                                when ? when : mtime, &stats, &status);
     fst_plugin_unlock(env->store);
     if (rc != FORESATT_OK) {
         ctl_backend_failed("import", "the import", rc, &status);
