@@ -309,7 +309,7 @@ fs_decide_result_t fs_authz_decision(request_rec *r, const fs_identity_t *id, co
     fs_authz_conf_t *conf = fs_authz_conf(r->server);
     struct fs_authz_child *c = conf->child;
     fs_decision_t *d = apr_palloc(r->pool, sizeof(*d));
-    const char *state;
+    const char *state, *key;
     int64_t rev;
 
     *out = NULL;
@@ -319,7 +319,12 @@ fs_decide_result_t fs_authz_decision(request_rec *r, const fs_identity_t *id, co
     if (!store_revision(r, c, conf->revision_check, &rev))
         return FS_DECIDE_UNAVAILABLE;
 
-    state = id->source == FS_IDENTITY_EXTERNAL ? external_get(c, r, id->pseudonym) : id->authz_state;
+    /* Virtual hosts sharing a store may decide differently (clause 2, numbers): key by both. */
+    key = id->source == FS_IDENTITY_EXTERNAL
+              ? apr_pstrcat(r->pool, id->pseudonym, conf->require_school_registration ? "|r" : "|-",
+                            conf->pass_numbers > 0 ? "n" : "-", NULL)
+              : NULL;
+    state = key ? external_get(c, r, key) : id->authz_state;
     if (state != NULL && fs_decision_decode(state, d) && d->revision == rev && r->request_time >= d->decided_at &&
         r->request_time - d->decided_at < conf->recheck) {
         *out = d;
@@ -328,8 +333,8 @@ fs_decide_result_t fs_authz_decision(request_rec *r, const fs_identity_t *id, co
     if (compute(r, id, c, d, retry_after) != FS_DECIDE_OK)
         return FS_DECIDE_UNAVAILABLE;
     state = fs_decision_encode(r->pool, d);
-    if (id->source == FS_IDENTITY_EXTERNAL)
-        external_set(c, id->pseudonym, state);
+    if (key != NULL)
+        external_set(c, key, state);
     else
         fs_identity_set_authz_state(r, state);
     *out = d;
