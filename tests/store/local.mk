@@ -5,10 +5,10 @@ tests_store_check_store_conformance_SOURCES = tests/store/check_store_conformanc
 tests_store_check_store_conformance_CFLAGS = $(UNIT_CFLAGS)
 tests_store_check_store_conformance_LDADD = $(UNIT_LDADD) -lpthread
 
-check_PROGRAMS += tests/unit/check_retention
-tests_unit_check_retention_SOURCES = tests/unit/check_retention.c
-tests_unit_check_retention_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_check_retention_LDADD = $(UNIT_LDADD)
+check_PROGRAMS += tests/unit/check_store_retention
+tests_unit_check_store_retention_SOURCES = tests/unit/check_store_retention.c
+tests_unit_check_store_retention_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_store_retention_LDADD = $(UNIT_LDADD)
 
 # A long-lived store client the integration tests drive (restart PostgreSQL between calls).
 noinst_PROGRAMS += tests/store/store_probe
