@@ -56,6 +56,7 @@ def main():
         print(out.stdout.strip() or out.stderr.strip())
 
         h.write_file("htdocs/static/page.html", "<p>" + "x" * 1000 + "</p>\n")
+        h.write_file("htdocs/open/S1001/page.html", "<p>" + "x" * 1000 + "</p>\n")
         h.write_file("htdocs/elev/S1001/page.html", "<p>" + "x" * 1000 + "</p>\n")
         h.write_file("htdocs/noaudit/S1001/page.html", "<p>" + "x" * 1000 + "</p>\n")
         h.write_file("htdocs/portal/S1001/page.html", "<p>" + "x" * 1000 + "</p>\n")
@@ -67,6 +68,9 @@ LogLevel warn
 <LocationMatch "^/elev/(?<sid>[^/]+)/">
   AuthType foresatt
   Require foresatt-guardian-of %{{env:MATCH_SID}}
+</LocationMatch>
+<LocationMatch "^/open/(?<sid>[^/]+)/">
+  Require all granted
 </LocationMatch>
 Listen 127.0.0.1:{port2}
 <VirtualHost 127.0.0.1:{port2}>
@@ -96,6 +100,7 @@ Listen 127.0.0.1:{port2}
 
             cases = [
                 ("static file, unprotected", h.url("/static/page.html"), []),
+                ("static file, same LocationMatch, Require all granted", h.url("/open/S1001/page.html"), []),
                 ("guardian-of, trusted-proxy identity, audit on", h.url("/elev/S1001/page.html"),
                  [f"X-Test-Pid: {kari}"]),
                 ("guardian-of, trusted-proxy identity, audit off",
@@ -115,10 +120,10 @@ Listen 127.0.0.1:{port2}
                     results[name].append(rps)
             print(f"\nper request, event MPM, keep-alive, {a.concurrency} clients, {a.requests} requests, "
                   f"best of {a.rounds}:")
-            base = {1: max(results[cases[0][0]]), 2: max(results[cases[3][0]])}
+            base = {1: max(results[cases[0][0]]), 2: max(results[cases[4][0]])}
             for i, (name, _, _) in enumerate(cases):
                 rps = max(results[name])
-                ref = base[1] if i < 3 else base[2]
+                ref = base[1] if i < 4 else base[2]
                 print(f"  {name:55s} {rps:9.0f} req/s  {1e6 / rps:7.1f} us/req  "
                       f"{(ref / rps - 1) * 100:+6.1f}% vs unprotected")
         finally:
