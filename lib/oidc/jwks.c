@@ -17,6 +17,19 @@ static apr_status_t release_key(void *data)
     return APR_SUCCESS;
 }
 
+/* Non-empty, unpadded base64url of a length that can decode. cjose's decoder asserts (aborts the
+ * process) on a '=' followed by more characters, so nothing else may reach it. */
+static int b64url_strict(const char *s)
+{
+    size_t n = 0;
+
+    for (; s && s[n]; n++)
+        if (!((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') ||
+              s[n] == '-' || s[n] == '_'))
+            return 0;
+    return n > 0 && n % 4 != 1;
+}
+
 static int usable(const json_t *key)
 {
     const char *kty = fst_json_string(key, "kty"), *use = fst_json_string(key, "use"),
@@ -33,7 +46,7 @@ static int usable(const json_t *key)
     /* Public keys only: a JWKS that publishes private parts is broken, and cjose would keep them. */
     if (json_object_get(key, "d") != NULL)
         return 0;
-    return 1;
+    return b64url_strict(fst_json_string(key, "n")) && b64url_strict(fst_json_string(key, "e"));
 }
 
 fst_jwks_result_t fst_jwks_parse(apr_pool_t *pool, const char *text, size_t len, fst_jwks_t **out, const char **err)
@@ -58,6 +71,7 @@ fst_jwks_result_t fst_jwks_parse(apr_pool_t *pool, const char *text, size_t len,
     json_array_foreach(keys, i, key) {
         cjose_err cerr;
         cjose_jwk_t *jwk;
+        json_t *public;
         char *json;
         const char *kid;
 
@@ -65,7 +79,11 @@ fst_jwks_result_t fst_jwks_parse(apr_pool_t *pool, const char *text, size_t len,
             break;
         if (!json_is_object(key) || !usable(key))
             continue;
-        json = json_dumps(key, JSON_COMPACT);
+        /* Only the public modulus and exponent reach cjose, never the peer's other members. */
+        public = json_pack("{s:s, s:s, s:s}", "kty", "RSA", "n", fst_json_string(key, "n"), "e",
+                           fst_json_string(key, "e"));
+        json = public ? json_dumps(public, JSON_COMPACT) : NULL;
+        json_decref(public);
         if (json == NULL)
             continue;
         jwk = cjose_jwk_import(json, strlen(json), &cerr);
