@@ -524,6 +524,33 @@ static foresatt_result_t person_from_json(ctx_t *c, json_t *doc, foresatt_person
     return FORESATT_OK;
 }
 
+/* jansson's own text quotes the document near the error ("near '\"14838000089\"'"), and status
+ * messages reach the logs: say what is wrong in fixed words, never with the document's content. */
+static const char *json_problem(const json_error_t *err)
+{
+    switch (json_error_code(err)) {
+    case json_error_invalid_utf8:
+        return "invalid UTF-8";
+    case json_error_premature_end_of_input:
+        return "the document ends early";
+    case json_error_end_of_input_expected:
+        return "text after the document";
+    case json_error_null_character:
+    case json_error_null_byte_in_key:
+        return "a NUL character";
+    case json_error_duplicate_key:
+        return "a key given twice";
+    case json_error_numeric_overflow:
+        return "a number out of range";
+    case json_error_stack_overflow:
+        return "nested too deeply";
+    case json_error_out_of_memory:
+        return "out of memory";
+    default:
+        return "a syntax error";
+    }
+}
+
 static foresatt_result_t load(ctx_t *c, const char *json, size_t len, size_t max, json_t **out)
 {
     json_error_t err;
@@ -537,7 +564,8 @@ static foresatt_result_t load(ctx_t *c, const char *json, size_t len, size_t max
         return fail(c, "register answer: nested deeper than %d levels", FST_FREG_MAX_DEPTH);
     *out = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
     if (*out == NULL)
-        return fail(c, "register answer: not valid JSON (line %d: %.80s)", err.line, err.text);
+        return fail(c, "register answer: not valid JSON (%s at line %d, column %d)", json_problem(&err), err.line,
+                    err.column);
     return FORESATT_OK;
 }
 
