@@ -200,6 +200,16 @@ static const char *check_emails(parser_t *ps, const char *v, int *ok)
     return out;
 }
 
+static int word_like(const char *s)
+{
+    size_t n = 0;
+
+    for (; s[n]; n++)
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') || s[n] == '_' || s[n] == '-'))
+            return 0;
+    return n > 0;
+}
+
 static int header(parser_t *ps, const fst_csv_record_t *rec, int *index)
 {
     int i, c, ok = 1;
@@ -211,8 +221,13 @@ static int header(parser_t *ps, const fst_csv_record_t *rec, int *index)
             if (strcmp(rec->fields[i], col_names[c]) == 0)
                 break;
         if (c == N_COLS) {
+            /* Quoted only when it reads as a column name: a file without its header line has a
+             * data row here, and a reason never repeats a number from the file. */
             problem(ps, rec->line, NULL,
-                    apr_psprintf(ps->pool, "unknown column '%.40s' in the header", rec->fields[i]));
+                    word_like(rec->fields[i])
+                        ? apr_psprintf(ps->pool, "unknown column '%.40s' in the header", rec->fields[i])
+                        : apr_psprintf(ps->pool, "unknown column %d in the header, and it is not a column name "
+                                       "(is the header line missing?)", i + 1));
             ok = 0;
         } else if (index[c] >= 0) {
             problem(ps, rec->line, col_names[c], "appears twice in the header");
@@ -356,10 +371,10 @@ static void row(parser_t *ps, const fst_csv_record_t *rec, const int *index, apr
             return;
         }
     } else {
-        const char *other = apr_hash_get(pupil_numbers, r.pupil_number, APR_HASH_KEY_STRING);
+        const pupil_seen_t *other = apr_hash_get(pupil_numbers, r.pupil_number, APR_HASH_KEY_STRING);
         if (other) {
             problem(ps, ps->line, col_names[C_STUDENT_FNR],
-                    apr_psprintf(ps->pool, "is also the number of student_id '%s'", other));
+                    apr_psprintf(ps->pool, "is also the number of the student on line %d", other->line));
             return;
         }
     }
@@ -381,7 +396,7 @@ static void row(parser_t *ps, const fst_csv_record_t *rec, const int *index, apr
         seen->line = ps->line;
         seen->row = apr_pmemdup(ps->pool, &r, sizeof(r)); /* the rows array moves as it grows */
         apr_hash_set(pupils, r.pupil_id, APR_HASH_KEY_STRING, seen);
-        apr_hash_set(pupil_numbers, r.pupil_number, APR_HASH_KEY_STRING, r.pupil_id);
+        apr_hash_set(pupil_numbers, r.pupil_number, APR_HASH_KEY_STRING, seen);
     }
 }
 
