@@ -9,6 +9,15 @@
 #define KIND_LOGIN_STATE 'L'
 #define KIND_LOGOUT_HINT 'O'
 
+/* Times in a record are Unix seconds the module wrote; anything outside this range did not come
+ * from it, and would overflow the deadline arithmetic (now - issued, created + timeout). */
+#define TIME_MAX INT64_C(100000000000)
+
+static int time_ok(int64_t t)
+{
+    return t >= 0 && t <= TIME_MAX;
+}
+
 unsigned char *fst_session_encode(apr_pool_t *pool, const fst_session_t *s, size_t *len)
 {
     fst_record_writer_t w;
@@ -53,7 +62,9 @@ int fst_session_decode(apr_pool_t *pool, const unsigned char *buf, size_t len, f
     s->name = fst_record_get_string(&r);
     s->authz_state = fst_record_get_string(&r);
     /* A session without its subject is no session, whatever the bytes say. */
-    return fst_record_reader_done(&r) && s->pid != NULL && s->pseudonym != NULL && s->sub != NULL;
+    return fst_record_reader_done(&r) && s->pid != NULL && s->pseudonym != NULL && s->sub != NULL &&
+           time_ok(s->created) && time_ok(s->auth_time) && time_ok(s->expires) && time_ok(s->idle_until) &&
+           time_ok(s->issued);
 }
 
 fst_session_time_t fst_session_check_time(const fst_session_t *s, int64_t now, int64_t skew)
@@ -124,7 +135,8 @@ int fst_login_state_decode(apr_pool_t *pool, const unsigned char *buf, size_t le
     st->code_verifier = fst_record_get_string(&r);
     st->return_url = fst_record_get_string(&r);
     st->created = fst_record_get_int(&r);
-    return fst_record_reader_done(&r) && st->state && st->nonce && st->code_verifier && st->return_url;
+    return fst_record_reader_done(&r) && st->state && st->nonce && st->code_verifier && st->return_url &&
+           time_ok(st->created);
 }
 
 unsigned char *fst_logout_hint_encode(apr_pool_t *pool, const fst_logout_hint_t *h, size_t *len)
@@ -148,5 +160,5 @@ int fst_logout_hint_decode(apr_pool_t *pool, const unsigned char *buf, size_t le
     fst_record_get_bytes(&r, h->session_id, sizeof(h->session_id));
     h->expires = fst_record_get_int(&r);
     h->id_token = fst_record_get_string(&r);
-    return fst_record_reader_done(&r) && h->id_token != NULL;
+    return fst_record_reader_done(&r) && h->id_token != NULL && time_ok(h->expires);
 }

@@ -129,6 +129,43 @@ START_TEST(idle_window_moves_only_when_needed)
 }
 END_TEST
 
+/* Found by fuzz/fuzz_session_cookie.c: a record with issued = -2^63 (or any time the module never
+ * writes) overflowed (now - issued) * 4 when the idle window was touched. Such records are refused,
+ * as are login states and logout hints with out-of-range times. */
+START_TEST(times_out_of_range)
+{
+    static const int64_t bad[] = {-1, INT64_MIN, INT64_MAX, INT64_C(100000000001)};
+    fst_session_t s, d;
+    fst_login_state_t st = {"state", "nonce", "verifier", "/", 0}, dst;
+    fst_logout_hint_t h, dh;
+    unsigned char *buf;
+    size_t len, i;
+    int field;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        for (field = 0; field < 5; field++) {
+            int64_t *times[] = {&s.created, &s.auth_time, &s.expires, &s.idle_until, &s.issued};
+            s = sample();
+            *times[field] = bad[i];
+            buf = fst_session_encode(pool, &s, &len);
+            ck_assert(!fst_session_decode(pool, buf, len, &d));
+        }
+        st.created = bad[i];
+        buf = fst_login_state_encode(pool, &st, &len);
+        ck_assert(!fst_login_state_decode(pool, buf, len, &dst));
+        memset(&h, 0, sizeof(h));
+        h.id_token = "a.b.c";
+        h.expires = bad[i];
+        buf = fst_logout_hint_encode(pool, &h, &len);
+        ck_assert(!fst_logout_hint_decode(pool, buf, len, &dh));
+    }
+    s = sample();
+    s.issued = s.created = s.auth_time = 0;
+    buf = fst_session_encode(pool, &s, &len);
+    ck_assert(fst_session_decode(pool, buf, len, &d));
+}
+END_TEST
+
 START_TEST(login_state)
 {
     fst_login_state_t st = {"state", "nonce", "verifier", "/portal/", 1700000000}, d;
@@ -176,5 +213,5 @@ START_TEST(logout_hint)
 }
 END_TEST
 
-UNIT_MAIN("session_record", round_trip, every_truncation_fails, required_fields_and_nul, time_rules,
+UNIT_MAIN("session_record", round_trip, times_out_of_range, every_truncation_fails, required_fields_and_nul, time_rules,
           idle_window_moves_only_when_needed, login_state, logout_hint)
