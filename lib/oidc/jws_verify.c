@@ -25,7 +25,32 @@ static int alg_allowed(const char *alg)
     return 0;
 }
 
-/* Exactly three non-empty base64url segments; returns the header segment's length. */
+static int b64url_value(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '-' ? 62 : 63;
+}
+
+/* The segment ending at end (n characters) is the one encoding of its bytes: a length that can
+ * decode, and the unused low bits of its last character zero. cjose decodes leniently, so without
+ * this one signature could be written several ways and the token would not be one string. */
+static int canonical_segment(const char *end, size_t n)
+{
+    if (n % 4 == 1)
+        return 0;
+    if (n % 4 == 2)
+        return (b64url_value(end[-1]) & 0x0f) == 0;
+    if (n % 4 == 3)
+        return (b64url_value(end[-1]) & 0x03) == 0;
+    return 1;
+}
+
+/* Exactly three non-empty, canonical base64url segments; returns the header segment's length. */
 static size_t compact_shape(const char *s, size_t len)
 {
     size_t i, dots = 0, seg = 0, first = 0;
@@ -33,7 +58,7 @@ static size_t compact_shape(const char *s, size_t len)
     for (i = 0; i < len; i++) {
         char c = s[i];
         if (c == '.') {
-            if (seg == 0)
+            if (seg == 0 || !canonical_segment(s + i, seg))
                 return 0;
             if (dots++ == 0)
                 first = i;
@@ -46,7 +71,7 @@ static size_t compact_shape(const char *s, size_t len)
             return 0;
         }
     }
-    return dots == 2 && seg > 0 ? first : 0;
+    return dots == 2 && seg > 0 && canonical_segment(s + len, seg) ? first : 0;
 }
 
 fst_jws_result_t fst_jws_verify(apr_pool_t *pool, const char *compact, const fst_jwks_t *jwks, char **payload,

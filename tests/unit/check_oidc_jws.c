@@ -245,5 +245,27 @@ START_TEST(malformed)
 }
 END_TEST
 
+/* Found by fuzz/fuzz_jws.c (differential check against a strict decoder): cjose decodes base64url
+ * leniently, so a valid token whose last signature character had its unused bits changed
+ * ("...RQ" -> "...RU") still verified: one token, several strings. Only the canonical one passes. */
+START_TEST(non_canonical_base64)
+{
+    fst_jwks_t *jwks;
+    char *jwt, *last;
+
+    keys_once();
+    jwks = jwks_of(test_jwks(pool, k1, NULL));
+    jwt = test_jwt_rs256(pool, k1, "{\"alg\":\"RS256\",\"kid\":\"k1\"}", PAYLOAD);
+    ck_assert_int_eq(verify(jwt, jwks, NULL), FST_JWS_OK);
+    /* 256 signature bytes are 342 characters: the last one carries 4 unused bits. */
+    last = jwt + strlen(jwt) - 1;
+    *last = (char)(*last == 'A' ? 'B' : *last ^ 1);
+    ck_assert_int_eq(verify(jwt, jwks, NULL), FST_JWS_MALFORMED);
+    /* The same in the header (12 of 16 bits used) and a segment of impossible length. */
+    ck_assert_int_eq(verify("eyJhbGciOiJSUzI1NiJ9A.e30.AAAA", jwks, NULL), FST_JWS_MALFORMED);
+    ck_assert_int_eq(verify("eyJhbGciOiJSUzI1NiJ9.e31.AAAA", jwks, NULL), FST_JWS_MALFORMED);
+}
+END_TEST
+
 UNIT_MAIN("oidc_jws", jwks_parsing, jwks_hostile_base64, good_signatures, bad_signatures, algorithms, kid_rules, header_keys_are_ignored,
-          malformed)
+          malformed, non_canonical_base64)
