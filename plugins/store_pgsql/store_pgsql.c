@@ -22,7 +22,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,7 @@
 #include <libpq-fe.h>
 
 #include "foresatt/plugin.h"
+#include "conn_pool.h"
 #include "schema.h"
 #include "store_util.h"
 
@@ -92,19 +92,16 @@ static const struct {
 };
 
 typedef struct pconn {
+    su_pooled_t link; /* first: the pool's list */
     PGconn *pg;
     unsigned char prepared[N_STMT];
-    struct pconn *next;
 } pconn_t;
 
 typedef struct pgsql_instance {
     const foresatt_host_t *host;
     char *conninfo;
     char *schema;
-    pthread_mutex_t lock; /* guards the fields below; held only to take or return a connection */
-    pid_t pid;
-    pconn_t *idle;
-    int migrated;
+    su_pool_t pool;
 } pgsql_instance_t;
 
 /* --- text buffers (COPY data, array literals) -------------------------------------------------- */
@@ -311,7 +308,6 @@ static pconn_t *conn_open(pgsql_instance_t *inst, foresatt_status_t *status, for
     const char *keys[] = {"application_name", "connect_timeout", "dbname", NULL};
     const char *values[] = {"mod_foresatt", "10", inst->conninfo, NULL};
     pconn_t *c = calloc(1, sizeof(*c));
-    int need_migrate;
 
     if (c == NULL) {
         *rc = su_fail(status, FORESATT_ERROR, "out of memory");
@@ -328,17 +324,12 @@ static pconn_t *conn_open(pgsql_instance_t *inst, foresatt_status_t *status, for
         conn_close(c);
         return NULL;
     }
-    pthread_mutex_lock(&inst->lock);
-    need_migrate = !inst->migrated;
-    pthread_mutex_unlock(&inst->lock);
-    if (need_migrate) {
+    if (!su_pool_schema_checked(&inst->pool)) {
         if ((*rc = migrate(inst, c, status)) != FORESATT_OK) {
             conn_close(c);
             return NULL;
         }
-        pthread_mutex_lock(&inst->lock);
-        inst->migrated = 1;
-        pthread_mutex_unlock(&inst->lock);
+        su_pool_set_schema_checked(&inst->pool);
     }
     return c;
 }
@@ -355,19 +346,7 @@ static int conn_reset(pgsql_instance_t *inst, pconn_t *c)
 
 static pconn_t *conn_get(pgsql_instance_t *inst, foresatt_status_t *status, foresatt_result_t *rc)
 {
-    pconn_t *c;
-
-    pthread_mutex_lock(&inst->lock);
-    if (inst->pid != getpid()) {
-        /* Inherited across fork: the parent's sessions; never use or close them here. */
-        inst->idle = NULL;
-        inst->pid = getpid();
-        inst->migrated = 0;
-    }
-    c = inst->idle;
-    if (c)
-        inst->idle = c->next;
-    pthread_mutex_unlock(&inst->lock);
+    pconn_t *c = (pconn_t *)su_pool_take(&inst->pool);
     return c ? c : conn_open(inst, status, rc);
 }
 
@@ -375,15 +354,9 @@ static void conn_put(pgsql_instance_t *inst, pconn_t *c)
 {
     if (PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         exec_ok(c, "ROLLBACK");
-    pthread_mutex_lock(&inst->lock);
-    if (inst->pid == getpid() && PQstatus(c->pg) == CONNECTION_OK) {
-        c->next = inst->idle;
-        inst->idle = c;
-        c = NULL;
-    }
-    pthread_mutex_unlock(&inst->lock);
-    if (c)
-        conn_close(c); /* broken: the next call opens a fresh one */
+    /* a broken session is closed: the next call opens a fresh one */
+    if (PQstatus(c->pg) != CONNECTION_OK || !su_pool_give(&inst->pool, &c->link))
+        conn_close(c);
 }
 
 #define ACQUIRE(inst, c, status)                                                                               \
@@ -504,8 +477,7 @@ static foresatt_result_t pgsql_create(const foresatt_host_t *host, const foresat
         return su_fail(status, FORESATT_ERROR, "out of memory");
     }
     inst->host = host;
-    inst->pid = getpid();
-    pthread_mutex_init(&inst->lock, NULL);
+    su_pool_init(&inst->pool);
     *instance = inst;
     return FORESATT_OK;
 }
@@ -521,15 +493,11 @@ static foresatt_result_t pgsql_child_init(void *instance, foresatt_status_t *sta
 static void pgsql_destroy(void *instance)
 {
     pgsql_instance_t *inst = instance;
-    pconn_t *c;
+    su_pooled_t *c;
 
-    if (inst->pid == getpid()) {
-        while ((c = inst->idle) != NULL) {
-            inst->idle = c->next;
-            conn_close(c);
-        }
-    }
-    pthread_mutex_destroy(&inst->lock);
+    while ((c = su_pool_drain(&inst->pool)) != NULL)
+        conn_close((pconn_t *)c);
+    su_pool_fini(&inst->pool);
     free(inst->conninfo);
     free(inst->schema);
     free(inst);

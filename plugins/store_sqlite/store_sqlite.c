@@ -10,8 +10,7 @@
  * Many httpd processes (prefork), many threads (event) and foresattctl use the file at once: WAL
  * journal, a busy timeout, and every write in BEGIN IMMEDIATE so writers queue instead of failing
  * when a read transaction would need upgrading. Thread-safe: each process keeps a small pool of
- * connections, each used by one thread at a time; the pool's mutex is held only to take or return
- * one. Nothing is opened in create() (httpd's parent, before fork): child_init() opens the first
+ * connections, each used by one thread at a time (conn_pool.h). Nothing is opened in create() (httpd's parent, before fork): child_init() opens the first
  * connection and applies migrations, later ones open on demand.
  *
  * A new database file takes the owner of its directory (when running as root, e.g. foresattctl)
@@ -19,7 +18,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +27,7 @@
 #include <sqlite3.h>
 
 #include "foresatt/plugin.h"
+#include "conn_pool.h"
 #include "schema.h"
 #include "store_util.h"
 
@@ -112,19 +111,16 @@ static const char *const stmt_sql[N_STMT] = {
 };
 
 typedef struct conn {
+    su_pooled_t link; /* first: the pool's list */
     sqlite3 *db;
     sqlite3_stmt *stmt[N_STMT];
-    struct conn *next;
 } conn_t;
 
 typedef struct sqlite_instance {
     const foresatt_host_t *host;
     char *path;
     int busy_timeout_ms;
-    pthread_mutex_t lock; /* guards the fields below; held only to take or return a connection */
-    pid_t pid;            /* the process the pool belongs to */
-    conn_t *idle;
-    int migrated;
+    su_pool_t pool;
 } sqlite_instance_t;
 
 /* --- errors ------------------------------------------------------------------------------------ */
@@ -276,7 +272,7 @@ static conn_t *conn_open(sqlite_instance_t *inst, foresatt_status_t *status, for
 {
     conn_t *c = calloc(1, sizeof(*c));
     struct stat st;
-    int existed = stat(inst->path, &st) == 0, need_migrate;
+    int existed = stat(inst->path, &st) == 0;
     char pragmas[256];
 
     if (c == NULL) {
@@ -309,51 +305,27 @@ static conn_t *conn_open(sqlite_instance_t *inst, foresatt_status_t *status, for
         conn_close(c);
         return NULL;
     }
-    pthread_mutex_lock(&inst->lock);
-    need_migrate = !inst->migrated;
-    pthread_mutex_unlock(&inst->lock);
-    if (need_migrate) {
+    if (!su_pool_schema_checked(&inst->pool)) {
         *rc = migrate(inst, c, status);
         if (*rc != FORESATT_OK) {
             conn_close(c);
             return NULL;
         }
-        pthread_mutex_lock(&inst->lock);
-        inst->migrated = 1;
-        pthread_mutex_unlock(&inst->lock);
+        su_pool_set_schema_checked(&inst->pool);
     }
     return c;
 }
 
 static conn_t *conn_get(sqlite_instance_t *inst, foresatt_status_t *status, foresatt_result_t *rc)
 {
-    conn_t *c;
-
-    pthread_mutex_lock(&inst->lock);
-    if (inst->pid != getpid()) {
-        /* Inherited across fork: never touch the parent's handles (they stay open there). */
-        inst->idle = NULL;
-        inst->pid = getpid();
-        inst->migrated = 0;
-    }
-    c = inst->idle;
-    if (c)
-        inst->idle = c->next;
-    pthread_mutex_unlock(&inst->lock);
+    conn_t *c = (conn_t *)su_pool_take(&inst->pool);
     return c ? c : conn_open(inst, status, rc);
 }
 
 static void conn_put(sqlite_instance_t *inst, conn_t *c)
 {
     rollback(c);
-    pthread_mutex_lock(&inst->lock);
-    if (inst->pid == getpid()) {
-        c->next = inst->idle;
-        inst->idle = c;
-        c = NULL;
-    }
-    pthread_mutex_unlock(&inst->lock);
-    if (c)
+    if (!su_pool_give(&inst->pool, &c->link))
         conn_close(c);
 }
 
@@ -423,8 +395,7 @@ static foresatt_result_t sqlite_create(const foresatt_host_t *host, const foresa
     }
     inst->host = host;
     inst->busy_timeout_ms = (int)timeout;
-    inst->pid = getpid();
-    pthread_mutex_init(&inst->lock, NULL);
+    su_pool_init(&inst->pool);
     *instance = inst;
     return FORESATT_OK;
 }
@@ -441,15 +412,11 @@ static foresatt_result_t sqlite_child_init(void *instance, foresatt_status_t *st
 static void sqlite_destroy(void *instance)
 {
     sqlite_instance_t *inst = instance;
-    conn_t *c;
+    su_pooled_t *c;
 
-    if (inst->pid == getpid()) {
-        while ((c = inst->idle) != NULL) {
-            inst->idle = c->next;
-            conn_close(c);
-        }
-    }
-    pthread_mutex_destroy(&inst->lock);
+    while ((c = su_pool_drain(&inst->pool)) != NULL)
+        conn_close((conn_t *)c);
+    su_pool_fini(&inst->pool);
     free(inst->path);
     free(inst);
 }
