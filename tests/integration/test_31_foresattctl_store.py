@@ -309,6 +309,13 @@ def test_paper_list_addresses(store, fixtures, tmp_path):
     rows = {r["guardian_name"]: r for r in paper(ctl(conf, "paper-list", "--today", TODAY))}
     assert rows["TOR LIE"]["address"] == "Testveien 12, 0150 OSLO"
     assert rows["TOR LIE"]["address_source"] == "register-student"
+    # a guardian without daily care lives elsewhere: the student's address is not theirs
+    roster.write_text("\n".join(lines).replace('"Gata 1, 0150 OSLO"', "").replace(
+        "TOR LIE,+4791234567,tor@example.no,yes,", "TOR LIE,+4791234567,tor@example.no,no,") + "\n", encoding="utf-8")
+    assert ctl(conf, "import", str(roster)).returncode == 0
+    rows = {r["guardian_name"]: r for r in paper(ctl(conf, "paper-list", "--today", TODAY))}
+    assert rows["TOR LIE"]["daily_care"] == "no"
+    assert rows["TOR LIE"]["address"] == "" and rows["TOR LIE"]["address_source"] == "none"
 
 
 def test_paper_list_leaves_out_students_not_informed(store, fixtures, tmp_path):

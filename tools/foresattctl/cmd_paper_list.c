@@ -22,8 +22,9 @@ static void help(void)
            "  student_id,school,guardian_name,addressee,daily_care,parental_responsibility,address,address_source\n"
            "Only students the school informs guardians about are listed: enrolled, and under 18 or with a\n"
            "consent in force (--all lists every registration). The address is the roster's; where the roster\n"
-           "has none and ForesattRegistry is configured, the student's home address from the register\n"
-           "(address_source register-student), never a confidential one (address_source protected).\n"
+           "has none, ForesattRegistry is configured and the guardian has daily care, the student's home\n"
+           "address from the register (address_source register-student), never a confidential one\n"
+           "(address_source protected).\n"
            "address_source none: find the address another way.\n\n"
            "Exit status: 0 listed (also when empty); 2 usage; 3 configuration; 4 the store or register failed.\n");
 }
@@ -113,7 +114,9 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
             continue;
         if (address == NULL) {
             const foresatt_person_t *r = records[i];
-            if (r && r->has_address && fst_grading_protected(r->address.grading)) {
+            if (!g[i]->daily_care) {
+                source = "none"; /* lives elsewhere: the student's home is not this guardian's address */
+            } else if (r && r->has_address && fst_grading_protected(r->address.grading)) {
                 source = "protected";
             } else if (r && r->has_address) {
                 address = format_address(env->pool, &r->address);
