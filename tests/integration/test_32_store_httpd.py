@@ -174,6 +174,10 @@ def test_pgsql_in_httpd_end_to_end(httpd_factory, postgres, tmp_path):
         def get(sid, who):
             return requests.get(h.url(f"/elev/{sid}/p.txt"), headers={"X-Test-Pid": who}, timeout=10).status_code
 
+        # Children open their session in child_init; the parent may answer before they have forked.
+        deadline = time.monotonic() + 15
+        while pg_connections(postgres) < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert pg_connections(postgres) >= 1, "no child opened a PostgreSQL session"
         assert get("S1001", kari) == 200
         assert get("S1003", kari) == 403  # 18 today, no consent
