@@ -437,7 +437,9 @@ class _Handler(BaseHTTPRequestHandler):
             op.transactions[tx] = dict(q)
         persons = "\n".join(
             f'<li><label><input type="radio" name="pid" value="{html.escape(p["pid"])}"> '
-            f'{html.escape(p.get("name", ""))} ({html.escape(p["pid"])})</label></li>' for p in op.persons)
+            f'{html.escape(p.get("name", ""))} ({html.escape(p["pid"])})</label>'
+            + (f'<br><small>{html.escape(p["note"])}</small>' if p.get("note") else "") + '</li>'
+            for p in op.persons)
         page = f"""<!DOCTYPE html>
 <html lang="nb"><head><meta charset="utf-8"><title>ID-porten (test)</title>
 <style>body{{font-family:sans-serif;max-width:36em;margin:2em auto}}</style></head>
@@ -534,7 +536,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=8081)
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--persons", help="JSON file: a list of {\"pid\": ..., \"name\": ...}")
+    ap.add_argument("--persons", help="JSON file: a list of {\"pid\": ..., \"name\": ..., \"note\": ...}; the note "
+                    "(what this person shows) is only on the chooser page, never in a token")
     ap.add_argument("--client-id", default="demo")
     ap.add_argument("--client-secret", default="demo-secret")
     ap.add_argument("--client-jwk", help="JSON file with the client's public JWK (for private_key_jwt)")
