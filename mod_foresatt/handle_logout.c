@@ -123,18 +123,22 @@ static const char *csp_script_hash(request_rec *r)
     return apr_psprintf(r->pool, "'sha256-%s'", (const char *)b64);
 }
 
-/* The page that posts the logout to the OP: that form and nothing else. */
+/* The page that posts the logout to the OP: that form and nothing else. form-action also covers the
+ * redirects that follow the POST (browsers check each hop), so the OP sending the browser back to
+ * the post-logout URI must be allowed too. */
 static int post_to_op(request_rec *r, const char *endpoint, const char *id_token, const char *post_logout)
 {
     const char *origin = fst_url_origin(r->pool, endpoint);
+    const char *back = fst_url_origin(r->pool, post_logout);
 
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
     apr_table_setn(r->err_headers_out, "Referrer-Policy", "no-referrer");
     apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
     apr_table_setn(r->err_headers_out, "Content-Security-Policy",
-                   apr_psprintf(r->pool, "default-src 'none'; script-src %s; form-action %s; base-uri 'none'; "
-                                "frame-ancestors 'none'", csp_script_hash(r), origin ? origin : "'none'"));
+                   apr_psprintf(r->pool, "default-src 'none'; script-src %s; form-action %s%s%s; base-uri 'none'; "
+                                "frame-ancestors 'none'", csp_script_hash(r), origin ? origin : "'none'",
+                                origin && back ? " " : "", origin && back ? back : ""));
     ap_set_content_type(r, "text/html; charset=utf-8");
     r->status = HTTP_OK;
     if (r->header_only)
