@@ -52,9 +52,9 @@ static int page_rank(fs_page_t page)
         return 7;
     case FS_PAGE_NOT_REGISTERED:
         return 6;
-    case FS_PAGE_NOT_STUDENT:
+    case FS_PAGE_NO_PUPILS: /* before "not a pupil": a guardian refused at a page for guardians or pupils */
         return 5;
-    case FS_PAGE_NO_PUPILS:
+    case FS_PAGE_NOT_STUDENT:
         return 4;
     case FS_PAGE_NO_NUMBER:
         return 3;
