@@ -2,20 +2,25 @@
 # Copyright 2026 The mod_foresatt authors
 # SPDX-License-Identifier: Apache-2.0
 """A small example school portal for the demo: it sits behind httpd (mod_proxy) and builds its pages
-from the headers mod_foresatt sends: X-Foresatt-Role, X-Foresatt-Students, X-Foresatt-Name.
+from the headers mod_foresatt sends: X-Foresatt-Role, X-Foresatt-Students, X-Foresatt-Name, and
+X-Foresatt-Logout-Token for the logout button.
 
-It listens on 127.0.0.1 only and trusts those headers because only httpd can reach it; httpd removes
-any client-sent copies. A real portal must do the same: never be reachable except through httpd.
+It trusts those headers because only httpd can reach it (httpd removes any client-sent copies):
+with --socket it listens on a Unix socket that only httpd's user may open; with --port, on
+127.0.0.1. A real portal must do the same: never be reachable except through httpd.
 
     /                    start page: who you are and the pupils you follow
     /elev/<id>/          a pupil's overview (httpd has checked Require foresatt-guardian-of)
     /elev/<id>/kontaktlaerer, /elev/<id>/fravaer, /elev/<id>/karakterer
+    /logget-ut           where ID-porten sends the browser after logout (public)
 """
 import argparse
 import hashlib
 import html
+import os
 import random
 import re
+import socketserver
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SUBJECTS = ["Norsk", "Matematikk", "Engelsk", "Naturfag", "Historie", "Kroppsøving", "Samfunnskunnskap"]
@@ -27,14 +32,23 @@ def rng(pupil):
     return random.Random(hashlib.sha256(pupil.encode()).digest())
 
 
-def page(title, body, name=None):
-    who = (f'<p class="who">Innlogget som {html.escape(name)} · <a href="/foresatt/logout">Logg ut</a></p>'
+def logout_button(token):
+    """mod_foresatt logs out on a POST that carries the session's token: a link alone cannot log anyone out."""
+    if not token:
+        return '<a href="/foresatt/logout">Logg ut</a>'
+    return ('<form class="logout" method="post" action="/foresatt/logout">'
+            f'<input type="hidden" name="token" value="{html.escape(token)}">'
+            '<button type="submit">Logg ut</button></form>')
+
+
+def page(title, body, name=None, logout_token=None):
+    who = (f'<p class="who">Innlogget som <span id="who">{html.escape(name)}</span> {logout_button(logout_token)}</p>'
            if name else "")
     return f"""<!doctype html>
 <html lang="nb"><head><meta charset="utf-8"><title>{html.escape(title)} – Eksempel vgs</title>
 <style>body{{font-family:sans-serif;max-width:46em;margin:2em auto;padding:0 1em}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}
-.who{{color:#555}}nav a{{margin-right:1em}}</style></head>
+.who{{color:#555}}nav a{{margin-right:1em}}form.logout{{display:inline}}</style></head>
 <body><header><strong>Eksempel videregående skole</strong>{who}</header>
 <h1>{html.escape(title)}</h1>
 {body}
@@ -77,8 +91,11 @@ class Portal(BaseHTTPRequestHandler):
     def do_GET(self):
         role = self.headers.get("X-Foresatt-Role", "")
         name = self.headers.get("X-Foresatt-Name") or None
+        token = self.headers.get("X-Foresatt-Logout-Token") or None
         pupils = [p for p in self.headers.get("X-Foresatt-Students", "").split(",") if p]
         path = self.path.split("?", 1)[0]
+        if path == "/logget-ut":
+            return self.send_page(200, page("Logget ut", '<p>Du er logget ut.</p><p><a href="/">Logg inn igjen</a></p>'))
         if path == "/":
             if role == "student":
                 body = ("<p>Du er logget inn som elev.</p>"
@@ -90,19 +107,45 @@ class Portal(BaseHTTPRequestHandler):
                         '<p><a href="/foresatt/profil">Mine opplysninger</a></p>')
             else:
                 body = "<p>Du har ikke tilgang til opplysninger om noen elever.</p>"
-            return self.send_page(200, page("Foresattportal", body, name))
+            return self.send_page(200, page("Foresattportal", body, name, token))
         m = PUPIL_PATH.match(path)
         if m:
             title, body = pupil_page(m.group(1), m.group(2))
-            return self.send_page(200, page(title, body, name))
-        self.send_page(404, page("Fant ikke siden", "<p>Siden finnes ikke.</p>", name))
+            return self.send_page(200, page(title, body, name, token))
+        self.send_page(404, page("Fant ikke siden", "<p>Siden finnes ikke.</p>", name, token))
+
+
+class UnixPortal(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+
+class UnixHandler(Portal):
+    def address_string(self):  # a Unix socket's peer has no address
+        return "httpd"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--port", type=int, required=True)
+    where = ap.add_mutually_exclusive_group(required=True)
+    where.add_argument("--port", type=int, help="listen on 127.0.0.1:PORT")
+    where.add_argument("--socket", help="listen on this Unix socket (created; mode 0600 unless --owner)")
+    ap.add_argument("--owner", help="uid:gid to give the socket to (httpd's user), when run as root")
     a = ap.parse_args()
-    ThreadingHTTPServer(("127.0.0.1", a.port), Portal).serve_forever()
+    if a.port is not None:
+        server = ThreadingHTTPServer(("127.0.0.1", a.port), Portal)
+    else:
+        old = os.umask(0o177)
+        try:
+            server = UnixPortal(a.socket, UnixHandler)
+        finally:
+            os.umask(old)
+        if a.owner:
+            uid, gid = (int(x) for x in a.owner.split(":"))
+            os.chown(a.socket, uid, gid)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
 
 
 if __name__ == "__main__":
