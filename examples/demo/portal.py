@@ -88,11 +88,19 @@ class Portal(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def header(self, name):
+        """A header mod_foresatt set: UTF-8 bytes, which http.server decoded as ISO-8859-1."""
+        value = self.headers.get(name, "")
+        try:
+            return value.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            return value
+
     def do_GET(self):
-        role = self.headers.get("X-Foresatt-Role", "")
-        name = self.headers.get("X-Foresatt-Name") or None
-        token = self.headers.get("X-Foresatt-Logout-Token") or None
-        pupils = [p for p in self.headers.get("X-Foresatt-Students", "").split(",") if p]
+        role = self.header("X-Foresatt-Role")
+        name = self.header("X-Foresatt-Name") or None
+        token = self.header("X-Foresatt-Logout-Token") or None
+        pupils = [p for p in self.header("X-Foresatt-Students").split(",") if p]
         path = self.path.split("?", 1)[0]
         if path == "/logget-ut":
             return self.send_page(200, page("Logget ut", '<p>Du er logget ut.</p><p><a href="/">Logg inn igjen</a></p>'))
