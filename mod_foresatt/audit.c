@@ -27,6 +27,7 @@ typedef struct audit_slot {
     foresatt_role_t role;
     char actor[48];
     char pupil[65];
+    char action[24];
     char decision[8];
     char reason[40];
     char path[256];
@@ -60,6 +61,12 @@ static void copy(char *dst, size_t size, const char *src)
 int fs_audit_add(fs_audit_t *a, request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id,
                  const char *decision, const char *reason)
 {
+    return fs_audit_event(a, r, role, actor, pupil_id, "access", decision, reason);
+}
+
+int fs_audit_event(fs_audit_t *a, request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id,
+                   const char *action, const char *decision, const char *reason)
+{
     audit_slot_t *slot;
     apr_time_t deadline = apr_time_now() + FULL_WAIT;
 
@@ -80,6 +87,7 @@ int fs_audit_add(fs_audit_t *a, request_rec *r, foresatt_role_t role, const char
     slot->role = role;
     copy(slot->actor, sizeof(slot->actor), actor);
     copy(slot->pupil, sizeof(slot->pupil), pupil_id);
+    copy(slot->action, sizeof(slot->action), action);
     copy(slot->decision, sizeof(slot->decision), decision);
     copy(slot->reason, sizeof(slot->reason), reason);
     copy(slot->path, sizeof(slot->path), r->uri);
@@ -114,7 +122,7 @@ static int write_batch(fs_audit_t *a)
         e->actor = s->actor[0] ? s->actor : NULL;
         e->role = s->role;
         e->pupil_id = s->pupil[0] ? s->pupil : NULL;
-        e->action = "access";
+        e->action = s->action;
         e->decision = s->decision;
         e->reason = s->reason[0] ? s->reason : NULL;
         e->detail = s->path[0] ? s->path : NULL;

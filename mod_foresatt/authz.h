@@ -156,6 +156,10 @@ apr_status_t fs_audit_create(apr_pool_t *pchild, server_rec *s, fst_plugin_t *st
 /* Queue one entry; copies every string. Fails (non-zero) only when the buffer stays full. */
 int fs_audit_add(fs_audit_t *audit, request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id,
                  const char *decision, const char *reason);
+/* The same for another action than "access" (the self-service pages: "contact_update", "consent_give", ...;
+ * at most 23 bytes). The detail is the request's path, as for access. */
+int fs_audit_event(fs_audit_t *audit, request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id,
+                   const char *action, const char *decision, const char *reason);
 
 /* identity_external.c */
 const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args);
