@@ -104,6 +104,10 @@ typedef enum fs_decide_result {
 fs_decide_result_t fs_authz_decision(request_rec *r, const fs_identity_t *id, const fs_decision_t **out,
                                      unsigned *retry_after);
 
+/* This child changed the store (a consent given or revoked): its next decision asks the store for
+ * the revision at once, not after ForesattAuthzRevisionCheck. Other children notice within that. */
+void fs_authz_store_changed(const server_rec *s);
+
 /* Non-zero when id is one of the comma-separated ids in list. */
 int fs_span_list_has(fs_span_t list, const char *id);
 

@@ -375,6 +375,15 @@ void fs_authz_child_init(apr_pool_t *pchild, server_rec *s)
     }
 }
 
+void fs_authz_store_changed(const server_rec *s)
+{
+    fs_authz_conf_t *conf = fs_authz_conf(s);
+
+    /* The next decision in this child reads the revision again instead of the one it holds. */
+    if (conf->child != NULL)
+        apr_atomic_set64(&conf->child->revision_read_at, 0);
+}
+
 fs_audit_t *fs_authz_child_audit(const server_rec *s)
 {
     fs_authz_conf_t *conf = fs_authz_conf(s);
