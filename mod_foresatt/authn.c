@@ -128,7 +128,7 @@ static int fixups(request_rec *r)
         pass(r, c, "Pid", id->pid);
     s = fs_session_current(r);
     if (s != NULL)
-        pass(r, c, "Logout-Token", fs_logout_token(r, s));
+        pass(r, c, "Logout-Token", fs_csrf_token(r, s));
     ap_add_output_filter(NO_STORE_FILTER, NULL, r, r->connection);
     return DECLINED;
 }

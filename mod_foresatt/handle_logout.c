@@ -181,7 +181,7 @@ int fs_handle_logout(request_rec *r)
         /* A GET changes nothing: it offers the form. */
         {
             fs_login_page_t *page = apr_pmemdup(r->pool, &page_confirm, sizeof(page_confirm));
-            page->text_nb = apr_pstrcat(r->pool, page_confirm.text_nb, "</p>", form_html(r, fs_logout_token(r, s),
+            page->text_nb = apr_pstrcat(r->pool, page_confirm.text_nb, "</p>", form_html(r, fs_csrf_token(r, s),
                                         target), "<p>", NULL);
             return fs_page_send(r, HTTP_OK, page);
         }
@@ -199,7 +199,7 @@ int fs_handle_logout(request_rec *r)
     if (s == NULL)
         return redirect_see_other(r, post_logout);
     token = apr_table_get(params, "token");
-    if (token == NULL || !fst_str_equal(token, fs_logout_token(r, s))) {
+    if (token == NULL || !fst_str_equal(token, fs_csrf_token(r, s))) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0171) "logout refused for %s: %s CSRF token",
                       s->pseudonym, token ? "wrong" : "no");
         return fs_page_error(r, HTTP_FORBIDDEN, &page_csrf);

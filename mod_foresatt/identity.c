@@ -201,7 +201,7 @@ void fs_session_drop(request_rec *r)
     delete_session_cookie(r);
 }
 
-const char *fs_logout_token(request_rec *r, const fst_session_t *session)
+const char *fs_csrf_token(request_rec *r, const fst_session_t *session)
 {
     unsigned char mac[32];
 

@@ -200,8 +200,9 @@ int fs_session_send(request_rec *r, const fst_session_t *session);
 const fst_session_t *fs_session_current(request_rec *r);
 /* Forget this request's session (after logout) and delete its cookie. */
 void fs_session_drop(request_rec *r);
-/* The CSRF token for logout, bound to the session id. */
-const char *fs_logout_token(request_rec *r, const fst_session_t *session);
+/* The session's CSRF token, bound to its id: logout and the self-service forms take it (the portal
+ * gets it as X-Foresatt-Logout-Token / FORESATT_LOGOUT_TOKEN). */
+const char *fs_csrf_token(request_rec *r, const fst_session_t *session);
 
 /* handle_login.c: send the browser to the OP. return_url must already be checked. Returns the
  * HTTP status to answer with (302, or 503 when the OP is unreachable). */
