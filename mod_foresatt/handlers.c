@@ -7,6 +7,7 @@
  *   callback              the default redirect URI (ForesattRedirectURI may put it elsewhere)
  *   logout                RP-initiated logout
  *   frontchannel-logout   the OP's front-channel logout
+ * and the self-service pages (selfservice.h): profil, samtykke, informasjon, stil.css.
  * They are served from the quick handler: before access control, so they work even when the
  * handler path lies inside a <Location> that requires a login, and before anything else could
  * act on the request. Header scrubbing (post_read_request) has already run.
@@ -20,6 +21,7 @@
 
 #include "encoding.h"
 #include "oidc.h"
+#include "selfservice.h"
 
 #define QUERY_MAX 8192
 #define FORM_MAX 8192
@@ -107,12 +109,16 @@ static int quick_handler(request_rec *r, int lookup)
     fs_oidc_conf_t *c;
     const char *path = r->parsed_uri.path, *rest;
     size_t n;
+    int rc;
 
     if (lookup || r->main != NULL || path == NULL)
         return DECLINED;
     c = fs_oidc_conf(r->server);
-    if (!c->enabled)
-        return DECLINED;
+    if (!c->enabled) {
+        /* No login here, but the public self-service pages are still the module's. */
+        n = strlen(c->handler_path);
+        return strncmp(path, c->handler_path, n) == 0 ? fs_selfservice_handle(r, path + n, 0) : DECLINED;
+    }
     if (strcmp(path, c->redirect_path) == 0)
         return fs_handle_callback(r);
     n = strlen(c->handler_path);
@@ -125,6 +131,8 @@ static int quick_handler(request_rec *r, int lookup)
         return fs_handle_logout(r);
     if (strcmp(rest, "frontchannel-logout") == 0)
         return fs_handle_frontchannel_logout(r);
+    if ((rc = fs_selfservice_handle(r, rest, 1)) != DECLINED)
+        return rc;
     return fs_page_error(r, HTTP_NOT_FOUND, &fs_page_not_found);
 }
 

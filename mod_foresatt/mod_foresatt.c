@@ -15,6 +15,7 @@
 #include "registry.h"
 #include "authz.h"
 #include "scrub.h"
+#include "selfservice.h"
 
 static void *create_server_conf(apr_pool_t *pool, server_rec *s)
 {
@@ -25,6 +26,7 @@ static void *create_server_conf(apr_pool_t *pool, server_rec *s)
     conf->registry_conf = fs_registry_conf_create(pool);
     conf->authz = fs_authz_create_server(pool);
     conf->oidc = fs_oidc_conf_create(pool);
+    conf->pages = fs_pages_conf_create(pool);
     return conf;
 }
 
@@ -40,6 +42,7 @@ static void *merge_server_conf(apr_pool_t *pool, void *basev, void *addv)
     conf->registry_conf = fs_registry_conf_merge(pool, base->registry_conf, add->registry_conf);
     conf->authz = fs_authz_merge_server(pool, base->authz, add->authz);
     conf->oidc = fs_oidc_conf_merge(pool, base->oidc, add->oidc);
+    conf->pages = fs_pages_conf_merge(pool, base->pages, add->pages);
     return conf;
 }
 
@@ -47,7 +50,9 @@ static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
 {
     int rc = fs_plugins_check_config(pconf, plog, ptemp, s);
 
-    return rc != OK ? rc : fs_oidc_check_config(pconf, s);
+    if (rc == OK)
+        rc = fs_oidc_check_config(pconf, s);
+    return rc != OK ? rc : fs_pages_check_config(pconf, ptemp, s);
 }
 
 static void child_init(apr_pool_t *pchild, server_rec *s)
@@ -160,7 +165,15 @@ static const command_rec foresatt_cmds[] = {
     AP_INIT_RAW_ARGS("ForesattIdentity", fs_cmd_identity, NULL, RSRC_CONF,
                      "ForesattIdentity session | env <VARIABLE> | header <Name> <trusted proxy address>...: "
                      "where the logged-in person's number comes from"),
-    /* self-service pages */
+    /* self-service pages: config_selfservice.c */
+    AP_INIT_TAKE1("ForesattPageTemplates", fs_cmd_page_templates, NULL, RSRC_CONF,
+                  "ForesattPageTemplates <dir>: templates that replace the built-in pages' file by file "
+                  "(layout.nb.html, profil.en.html, stil.css, ...)"),
+    AP_INIT_TAKE2("ForesattInformationPage", fs_cmd_information_page, NULL, RSRC_CONF,
+                  "ForesattInformationPage nb|en <file>: the school's information page (the page body, HTML)"),
+    AP_INIT_TAKE12("ForesattConsentEnd", fs_cmd_consent_end, NULL, RSRC_CONF,
+                   "ForesattConsentEnd <MM-DD> [<age>]: a pupil's consent lasts to the end of the school year "
+                   "(MM-DD) in which they turn <age> (default 07-31 19), and at least to the current one's end"),
     {.name = NULL}};
 
 static void register_hooks(apr_pool_t *pool)
