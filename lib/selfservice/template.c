@@ -282,6 +282,32 @@ fst_tpl_t *fst_tpl_parse(apr_pool_t *pool, const char *name, const char *text, s
     return t;
 }
 
+static const char *unknown_in(const apr_array_header_t *nodes, const char *const *allowed)
+{
+    int i;
+
+    for (i = 0; i < nodes->nelts; i++) {
+        const node_t *n = &APR_ARRAY_IDX(nodes, i, node_t);
+        const char *const *a;
+        const char *bad;
+
+        if (n->kind == N_TEXT)
+            continue;
+        for (a = allowed; *a && strcmp(*a, n->text) != 0; a++)
+            ;
+        if (*a == NULL)
+            return n->text;
+        if (n->children && (bad = unknown_in(n->children, allowed)) != NULL)
+            return bad;
+    }
+    return NULL;
+}
+
+const char *fst_tpl_unknown_name(const fst_tpl_t *tpl, const char *const *allowed)
+{
+    return unknown_in(tpl->nodes, allowed);
+}
+
 const char *fst_tpl_name(const fst_tpl_t *tpl)
 {
     return tpl->name;

@@ -29,6 +29,10 @@ typedef struct fst_tvars fst_tvars_t;
  * template is malformed or not UTF-8. The result is immutable and may be shared by threads. */
 fst_tpl_t *fst_tpl_parse(apr_pool_t *pool, const char *name, const char *text, size_t len, const char **err);
 
+/* The first name the template uses that is not in allowed (NULL-terminated), or NULL when it uses
+ * only those: a school's template is checked against what the page provides. */
+const char *fst_tpl_unknown_name(const fst_tpl_t *tpl, const char *const *allowed);
+
 /* The name given at parse time. */
 const char *fst_tpl_name(const fst_tpl_t *tpl);
 

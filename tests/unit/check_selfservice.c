@@ -135,6 +135,17 @@ START_TEST(template_parse_errors_name_the_line)
 }
 END_TEST
 
+START_TEST(template_names_checked)
+{
+    static const char *const allowed[] = {"base", "lang_query", NULL};
+
+    ck_assert_ptr_null(fst_tpl_unknown_name(parse("<a href=\"{{base}}x{{lang_query}}\">{{! a note }}</a>"), allowed));
+    ck_assert_str_eq(fst_tpl_unknown_name(parse("{{base}}{{bsae}}"), allowed), "bsae");
+    ck_assert_str_eq(fst_tpl_unknown_name(parse("{{#base}}{{^x}}{{/x}}{{/base}}"), allowed), "x");
+    ck_assert_str_eq(fst_tpl_unknown_name(parse("{{>content}}"), allowed), "content");
+}
+END_TEST
+
 START_TEST(template_depth_is_bounded)
 {
     char text[2048] = "";
@@ -381,6 +392,7 @@ int main(void)
     tcase_add_test(tc, template_sections);
     tcase_add_test(tc, template_html_only_from_the_engine);
     tcase_add_test(tc, template_parse_errors_name_the_line);
+    tcase_add_test(tc, template_names_checked);
     tcase_add_test(tc, template_depth_is_bounded);
     tcase_add_test(tc, utf8_clean);
     tcase_add_test(tc, phones);
