@@ -190,16 +190,16 @@ static int load_one(apr_pool_t *pconf, server_rec *s, fs_pages_conf_t *c, fs_tpl
 
     if (id == FS_TPL_INFO && c->info_file[lang]) {
         path = c->info_file[lang];
-        directive = apr_psprintf(pconf, "ForesattInformationPage %s %s", fst_lang_code(lang), path);
+        directive = apr_psprintf(pconf, "ForesattInformationPage %s", fst_lang_code(lang));
         found = read_file(pconf, path, 0, &text, &len, &err);
     }
     else if (c->template_dir) {
         path = apr_pstrcat(pconf, c->template_dir, "/", name, NULL);
-        directive = apr_psprintf(pconf, "ForesattPageTemplates %s: %s", c->template_dir, name);
+        directive = apr_psprintf(pconf, "ForesattPageTemplates %s", c->template_dir);
         found = read_file(pconf, path, 1, &text, &len, &err);
     }
     if (found < 0)
-        return fail(s, apr_psprintf(pconf, "%s: %s", directive, err));
+        return fail(s, apr_psprintf(pconf, "%s: %s: %s", directive, path, err));
     if (found == 0) {
         const fs_builtin_template_t *b = builtin(name);
         if (b == NULL)
@@ -213,8 +213,8 @@ static int load_one(apr_pool_t *pconf, server_rec *s, fs_pages_conf_t *c, fs_tpl
     if (t == NULL)
         return fail(s, apr_psprintf(pconf, "%s: %s; fix the template", directive, err));
     if (id == FS_TPL_INFO && (unknown = fst_tpl_unknown_name(t, info_names)) != NULL)
-        return fail(s, apr_psprintf(pconf, "%s: {{%s}} is not a value the information page has (it has {{base}} and "
-                                    "{{lang_query}}); fix the template", directive, unknown));
+        return fail(s, apr_psprintf(pconf, "%s: %s: {{%s}} is not a value the information page has (it has {{base}} "
+                                    "and {{lang_query}}); fix the template", directive, path, unknown));
     c->tpl[id][lang] = t;
     return OK;
 }

@@ -178,7 +178,7 @@ static node_t *push(apr_array_header_t *nodes, node_kind_t kind, const char *tex
 }
 
 /* Parse until {{/closing}} (closing NULL: until the end). */
-static int parse_nodes(parser_t *ps, apr_array_header_t *nodes, const char *closing, int depth)
+static int parse_nodes(parser_t *ps, apr_array_header_t *nodes, const char *closing, const char *opened, int depth)
 {
     while (ps->p < ps->end) {
         const char *open = NULL, *q, *tag, *close, *nm;
@@ -231,7 +231,7 @@ static int parse_nodes(parser_t *ps, apr_array_header_t *nodes, const char *clos
                 return fail(ps, open, "sections nested too deep");
             n = push(nodes, sigil == '#' ? N_SECTION : N_INVERTED, inner, nlen);
             n->children = apr_array_make(ps->pool, 8, sizeof(node_t));
-            if (!parse_nodes(ps, n->children, inner, depth + 1))
+            if (!parse_nodes(ps, n->children, inner, open, depth + 1))
                 return 0;
             break;
         }
@@ -248,7 +248,7 @@ static int parse_nodes(parser_t *ps, apr_array_header_t *nodes, const char *clos
         }
     }
     if (closing != NULL)
-        return fail(ps, ps->end, apr_psprintf(ps->pool, "section {{#%s}} is not closed", closing));
+        return fail(ps, opened, apr_psprintf(ps->pool, "section {{#%s}} is not closed", closing));
     return 1;
 }
 
@@ -275,7 +275,7 @@ fst_tpl_t *fst_tpl_parse(apr_pool_t *pool, const char *name, const char *text, s
     ps.end = copy + len;
     t->name = apr_pstrdup(pool, name);
     t->nodes = apr_array_make(pool, 16, sizeof(node_t));
-    if (!parse_nodes(&ps, t->nodes, NULL, 0)) {
+    if (!parse_nodes(&ps, t->nodes, NULL, NULL, 0)) {
         *err = ps.err;
         return NULL;
     }

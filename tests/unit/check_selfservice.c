@@ -116,7 +116,7 @@ END_TEST
 
 START_TEST(template_parse_errors_name_the_line)
 {
-    ck_assert_str_eq(parse_error("a\nb {{#x}}\nc"), "t.html:3: section {{#x}} is not closed");
+    ck_assert_str_eq(parse_error("a\nb {{#x}}\nc"), "t.html:2: section {{#x}} is not closed");
     ck_assert_str_eq(parse_error("a\n{{/x}}"), "t.html:2: {{/x}} closes no open section");
     ck_assert_str_eq(parse_error("{{#x}}{{/y}}"), "t.html:1: {{/y}} closes no open section; open: x");
     ck_assert_ptr_nonnull(strstr(parse_error("{{{raw}}}"), "t.html:1: a tag is"));
