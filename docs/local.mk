@@ -1,1 +1,1 @@
-dist_doc_DATA += docs/plugin-authors.md docs/registry.md docs/store.md docs/authorization.md
+dist_doc_DATA += docs/plugin-authors.md docs/registry.md docs/store.md docs/selfservice.md docs/authorization.md
