@@ -106,8 +106,8 @@ static const command_rec foresatt_cmds[] = {
     AP_INIT_TAKE1("ForesattAcrValues", fs_cmd_oidc_acr_values, NULL, RSRC_CONF,
                   "idporten-loa-substantial (default) | idporten-loa-high: the minimum level of assurance"),
     AP_INIT_TAKE1("ForesattHandlerPath", fs_cmd_oidc_handler_path, NULL, RSRC_CONF,
-                  "where the login's own pages live (default /foresatt/): login, callback, logout, "
-                  "frontchannel-logout"),
+                  "where the module's own pages live (default /foresatt/): login, callback, logout, "
+                  "frontchannel-logout, and the self-service pages profil, samtykke, informasjon"),
     AP_INIT_TAKE1("ForesattScope", fs_cmd_oidc_scope, NULL, RSRC_CONF, "scopes to ask for (default: openid)"),
     AP_INIT_TAKE1("ForesattUILocales", fs_cmd_oidc_ui_locales, NULL, RSRC_CONF,
                   "ID-porten's language: nb (default), nn, en or se"),
