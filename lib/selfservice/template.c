@@ -177,11 +177,32 @@ static node_t *push(apr_array_header_t *nodes, node_kind_t kind, const char *tex
     return n;
 }
 
+/* A section or comment tag alone on its line (only blanks around it) takes the whole line with it,
+ * so the templates can be laid out readably without blank lines in the pages. */
+static void standalone(const parser_t *ps, const char *open, const char *end, const char **text_end,
+                       const char **after)
+{
+    const char *line = open, *q;
+
+    while (line > ps->p && (line[-1] == ' ' || line[-1] == '\t'))
+        line--;
+    if (line != ps->start && line[-1] != '\n')
+        return;
+    if (line < ps->p)
+        return;
+    for (q = end; q < ps->end && (*q == ' ' || *q == '\t' || *q == '\r'); q++)
+        ;
+    if (q < ps->end && *q != '\n')
+        return;
+    *text_end = line;
+    *after = q < ps->end ? q + 1 : q;
+}
+
 /* Parse until {{/closing}} (closing NULL: until the end). */
 static int parse_nodes(parser_t *ps, apr_array_header_t *nodes, const char *closing, const char *opened, int depth)
 {
     while (ps->p < ps->end) {
-        const char *open = NULL, *q, *tag, *close, *nm;
+        const char *open = NULL, *q, *tag, *close, *nm, *text_end, *after;
         size_t nlen;
         char sigil;
 
@@ -195,8 +216,6 @@ static int parse_nodes(parser_t *ps, apr_array_header_t *nodes, const char *clos
             ps->p = ps->end;
             break;
         }
-        if (open > ps->p)
-            push(nodes, N_TEXT, ps->p, (size_t)(open - ps->p));
         tag = open + 2;
         close = NULL;
         for (q = tag; q + 1 < ps->end; q++)
@@ -204,10 +223,19 @@ static int parse_nodes(parser_t *ps, apr_array_header_t *nodes, const char *clos
                 close = q;
                 break;
             }
-        if (close == NULL)
+        if (close == NULL) {
+            if (open > ps->p)
+                push(nodes, N_TEXT, ps->p, (size_t)(open - ps->p));
             return fail(ps, open, "'{{' without '}}'");
-        ps->p = close + 2;
+        }
         sigil = *tag;
+        text_end = open;
+        after = close + 2;
+        if (sigil == '#' || sigil == '^' || sigil == '/' || sigil == '!')
+            standalone(ps, open, close + 2, &text_end, &after);
+        if (text_end > ps->p)
+            push(nodes, N_TEXT, ps->p, (size_t)(text_end - ps->p));
+        ps->p = after;
         if (sigil == '!')
             continue;
         nm = (sigil == '#' || sigil == '^' || sigil == '/' || sigil == '>') ? tag + 1 : tag;

@@ -14,7 +14,8 @@
  *   {{>name}}                HTML from fst_tvars_html (a page body inside the layout)
  *   {{! comment }}           nothing
  * Names are [a-z0-9_.-]; a name not found in an item is looked up in the enclosing scopes. Any
- * other use of "{{" is a parse error, so a typo in a school's template fails configtest.
+ * other use of "{{" is a parse error, so a typo in a school's template fails configtest. A section
+ * or comment tag alone on its line removes that line from the output.
  */
 #ifndef FST_SELFSERVICE_TEMPLATE_H
 #define FST_SELFSERVICE_TEMPLATE_H

@@ -99,6 +99,21 @@ START_TEST(template_sections)
 }
 END_TEST
 
+START_TEST(template_standalone_lines)
+{
+    fst_tvars_t *v = fst_tvars_make(pool);
+
+    fst_tvars_flag(v, "on", 1);
+    /* a section or comment tag alone on its line takes the line with it */
+    ck_assert_str_eq(render("<ul>\n  {{#on}}\n  <li>x</li>\n  {{/on}}\n{{! note }}\n</ul>\n", v), "<ul>\n  <li>x</li>\n</ul>\n");
+    ck_assert_str_eq(render("{{^on}}\nno\n{{/on}}\nend", v), "end");
+    ck_assert_str_eq(render("{{#on}}\r\nyes\r\n{{/on}}", v), "yes\r\n");
+    /* not alone: kept as written */
+    ck_assert_str_eq(render("a {{#on}}b{{/on}} c\n", v), "a b c\n");
+    ck_assert_str_eq(render("<p>{{#on}}\nx\n{{/on}}</p>", v), "<p>\nx\n</p>");
+}
+END_TEST
+
 START_TEST(template_html_only_from_the_engine)
 {
     fst_tvars_t *inner = fst_tvars_make(pool), *outer = fst_tvars_make(pool);
@@ -390,6 +405,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, template_escapes_every_substitution);
     tcase_add_test(tc, template_sections);
+    tcase_add_test(tc, template_standalone_lines);
     tcase_add_test(tc, template_html_only_from_the_engine);
     tcase_add_test(tc, template_parse_errors_name_the_line);
     tcase_add_test(tc, template_names_checked);
