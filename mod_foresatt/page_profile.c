@@ -292,7 +292,8 @@ static int send_html(fs_ss_t *q, int status, const profile_t *p, const input_t *
 /* --- POST --------------------------------------------------------------------------------------- */
 
 /* The input from a form (phone, email1..email4) or JSON ({"phone": s|null, "emails": [s...]}); a
- * JSON key left out keeps the saved value. 0 when the JSON has the wrong shape. */
+ * field left out keeps the saved value (all four e-mail fields, for a form). 0 when the JSON has the
+ * wrong shape. */
 static int gather(fs_ss_t *q, const profile_t *p, apr_table_t *form, json_t *json, input_t *in)
 {
     apr_pool_t *pool = q->r->pool;
@@ -300,10 +301,15 @@ static int gather(fs_ss_t *q, const profile_t *p, apr_table_t *form, json_t *jso
 
     memset(in, 0, sizeof(*in));
     if (form != NULL) {
+        int any = 0;
+
         in->phone = apr_table_get(form, "phone");
+        if (in->phone == NULL)
+            in->phone = p->contact->phone ? p->contact->phone : "";
         for (i = 0; i < EMAIL_FIELDS; i++)
-            in->emails[i] = apr_table_get(form, apr_psprintf(pool, "email%d", (int)i + 1));
-        in->phone = in->phone ? in->phone : "";
+            any |= (in->emails[i] = apr_table_get(form, apr_psprintf(pool, "email%d", (int)i + 1))) != NULL;
+        for (i = 0; !any && i < p->contact->n_emails && i < EMAIL_FIELDS; i++)
+            in->emails[i] = p->contact->emails[i];
         return 1;
     }
     {

@@ -354,7 +354,8 @@ int fs_selfservice_handle(request_rec *r, const char *page, int login_enabled)
         return send_css(r, conf);
     if (strcmp(page, "informasjon") == 0)
         personal = 0;
-    else if (login_enabled && (strcmp(page, "profil") == 0 || strcmp(page, "samtykke") == 0))
+    else if (login_enabled && fs_server_conf(r->server)->store && fs_server_conf(r->server)->registry &&
+             (strcmp(page, "profil") == 0 || strcmp(page, "samtykke") == 0))
         personal = 1;
     else
         return DECLINED;

@@ -78,8 +78,8 @@ const char *fs_cmd_consent_end(cmd_parms *cmd, void *dconf, const char *day, con
 int fs_pages_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 
 /* selfservice.c: answer `page` (the path after the handler path) when it is one of ours, else
- * DECLINED. login_enabled: this server has our own login; without it only the public pages
- * (informasjon, stil.css) exist. */
+ * DECLINED. login_enabled: this server has our own login; without it, or without a ForesattStore
+ * and ForesattRegistry, only the public pages (informasjon, stil.css) exist. */
 int fs_selfservice_handle(request_rec *r, const char *page, int login_enabled);
 
 /* --- shared by the pages ---------------------------------------------------------------------- */

@@ -142,6 +142,10 @@ def test_guardian_edits_phone_and_email(site, httpd):
         assert reg["emails"] == ["Ola.Hansen@example.no", "ola@jobb.example.com"]
         assert reg["edited_at"] is not None
         assert reg["imported_phone"] == "+4791234567"  # the roster's value is kept beside it
+    # a field left out keeps its value (here: every e-mail field)
+    assert post_form(b, {"csrf": fields["csrf"], "phone": "+4791234569"}).status_code == 303
+    reg = export(site, "OLA HANSEN")[0]
+    assert reg["phone"] == "+4791234569" and reg["emails"] == ["Ola.Hansen@example.no", "ola@jobb.example.com"]
     # emptied fields: no e-mail at all, no phone
     fields = the_form(r)
     fields.update(phone="", email1="", email2="")
