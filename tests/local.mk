@@ -33,7 +33,11 @@ TESTS += $(check_PROGRAMS)
 BROKEN_PLUGIN_LDFLAGS = $(PLUGIN_LDFLAGS) -rpath /nowhere
 check_LTLIBRARIES += tests/plugins/broken_no_entry.la tests/plugins/broken_abi_major.la \
 	tests/plugins/broken_abi_minor.la tests/plugins/broken_no_descriptor.la tests/plugins/broken_create_fails.la \
-	tests/plugins/serial_plugin.la
+	tests/plugins/serial_plugin.la tests/plugins/older_abi_plugin.la
+tests_plugins_older_abi_plugin_la_SOURCES = tests/plugins/broken_plugin.c
+tests_plugins_older_abi_plugin_la_CPPFLAGS = $(AM_CPPFLAGS) -DOLDER_ABI_MINOR
+tests_plugins_older_abi_plugin_la_CFLAGS = $(PLUGIN_CFLAGS)
+tests_plugins_older_abi_plugin_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
 tests_plugins_serial_plugin_la_SOURCES = tests/plugins/broken_plugin.c
 tests_plugins_serial_plugin_la_CFLAGS = $(PLUGIN_CFLAGS)
 tests_plugins_serial_plugin_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)

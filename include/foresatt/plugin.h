@@ -15,6 +15,8 @@
  *     of a struct). The host accepts a plugin built for an older or equal minor, and refuses one built
  *     for a newer minor (it may need something this host does not have). Every struct that may grow
  *     carries struct_size so both sides can tell which fields exist.
+ *   - History: 1.0 first release. 1.1 adds foresatt_audit_filter_t.actor (a 1.0 store ignores it, so
+ *     hosts also filter the entries they get back).
  *
  * Memory
  *   - Plugins never return memory the host must free. Results are allocated from a host arena with
@@ -53,7 +55,7 @@ extern "C" {
 #endif
 
 #define FORESATT_ABI_MAJOR 1
-#define FORESATT_ABI_MINOR 0
+#define FORESATT_ABI_MINOR 1
 
 /* The one symbol a plugin exports: const foresatt_plugin_t *foresatt_plugin_entry(void); */
 #define FORESATT_PLUGIN_ENTRY_SYMBOL "foresatt_plugin_entry"
@@ -307,6 +309,7 @@ typedef struct foresatt_audit_filter {
     int64_t since;        /* 0: from the start; else entries with at >= since */
     int64_t until;        /* 0: to now; else entries with at < until */
     size_t limit;         /* 0: no limit; else the oldest `limit` entries that match */
+    const char *actor;    /* ABI 1.1. NULL: any; else only entries by this pseudonym */
 } foresatt_audit_filter_t;
 
 /* One row of the school's roster, already validated by the host (lib/roster). Several rows may

@@ -39,7 +39,7 @@ enum stmt_id {
     P_PUPIL_BY_ID, P_PUPIL_BY_NUMBER, P_PUPILS_ALL,
     P_G_BY_NUMBER, P_G_BY_PUPIL, P_G_PAPER, P_G_CONFLICTS, P_G_NUMBER_EXISTS, P_EDIT_UPSERT,
     P_CONSENT_GET, P_CONSENT_GIVE, P_CONSENT_REVOKE,
-    P_AUDIT_INSERT, P_AUDIT_Q, P_AUDIT_Q_PUPIL,
+    P_AUDIT_INSERT, P_AUDIT_Q, P_AUDIT_Q_PUPIL, P_AUDIT_Q_ACTOR,
     N_STMT
 };
 
@@ -89,6 +89,9 @@ static const struct {
     [P_AUDIT_Q_PUPIL] = {A_COLS "WHERE pupil_id = $4 AND at >= $1::bigint AND at < $2::bigint "
                                 "ORDER BY at, id LIMIT $3::bigint",
                          4},
+    [P_AUDIT_Q_ACTOR] = {A_COLS "WHERE actor = $5 AND ($4::text IS NULL OR pupil_id = $4) AND at >= $1::bigint "
+                                "AND at < $2::bigint ORDER BY at, id LIMIT $3::bigint",
+                         5},
 };
 
 typedef struct pconn {
@@ -859,7 +862,7 @@ static foresatt_result_t pgsql_audit_query(void *instance, const foresatt_audit_
     pgsql_instance_t *inst = instance;
     const foresatt_host_t *host = inst->host;
     char since[24], until[24], limit[24];
-    const char *values[4] = {since, until, limit, NULL};
+    const char *values[5] = {since, until, limit, NULL, NULL};
     foresatt_result_t rc = FORESATT_OK;
     PGresult *res;
     int i, rows;
@@ -868,7 +871,9 @@ static foresatt_result_t pgsql_audit_query(void *instance, const foresatt_audit_
         return su_fail(status, FORESATT_ERROR, "no filter or result pointers");
     if (!su_opt_str_ok(filter->pupil_id, FORESATT_MAX_ID_LEN))
         return su_fail(status, FORESATT_ERROR, "pupil id too long");
-    if (!su_utf8_ok(filter->pupil_id)) {
+    if (!su_opt_str_ok(filter->actor, FORESATT_MAX_AUDIT_FIELD_LEN))
+        return su_fail(status, FORESATT_ERROR, "actor too long");
+    if (!su_utf8_ok(filter->pupil_id) || !su_utf8_ok(filter->actor)) {
         *entries = host->alloc(arena, sizeof(foresatt_audit_entry_t));
         *n = 0;
         return FORESATT_OK;
@@ -880,8 +885,9 @@ static foresatt_result_t pgsql_audit_query(void *instance, const foresatt_audit_
     else
         values[2] = NULL; /* LIMIT NULL: all */
     values[3] = filter->pupil_id;
+    values[4] = filter->actor;
     ACQUIRE(inst, c, status);
-    res = run_read(inst, c, filter->pupil_id ? P_AUDIT_Q_PUPIL : P_AUDIT_Q, values);
+    res = run_read(inst, c, filter->actor ? P_AUDIT_Q_ACTOR : filter->pupil_id ? P_AUDIT_Q_PUPIL : P_AUDIT_Q, values);
     if (!res_ok(res)) {
         rc = pg_fail(c, res, status, "audit query");
     } else {

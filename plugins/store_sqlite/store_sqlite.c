@@ -37,7 +37,7 @@ enum stmt_id {
     S_PUPIL_BY_ID, S_PUPIL_BY_NUMBER, S_PUPILS_ALL,
     S_G_BY_NUMBER, S_G_BY_PUPIL, S_G_PAPER, S_G_CONFLICTS, S_G_NUMBER_EXISTS, S_EDIT_UPSERT,
     S_CONSENT_GET, S_CONSENT_GIVE, S_CONSENT_REVOKE,
-    S_AUDIT_INSERT, S_AUDIT_Q, S_AUDIT_Q_PUPIL,
+    S_AUDIT_INSERT, S_AUDIT_Q, S_AUDIT_Q_PUPIL, S_AUDIT_Q_ACTOR,
     S_TMP_CLEAR_P, S_TMP_CLEAR_G, S_TMP_ADD_P, S_TMP_ADD_G,
     S_P_GET, S_P_INSERT, S_P_UPDATE, S_P_CONSENT_SET,
     S_G_GET, S_G_INSERT, S_G_UPDATE, S_EDIT_GET, S_G_REMOVE_MISSING, S_EDIT_ORPHANS,
@@ -80,6 +80,8 @@ static const char *const stmt_sql[N_STMT] = {
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [S_AUDIT_Q] = A_COLS "WHERE at >= ?1 AND at < ?2 ORDER BY at, id LIMIT ?3",
     [S_AUDIT_Q_PUPIL] = A_COLS "WHERE pupil_id = ?4 AND at >= ?1 AND at < ?2 ORDER BY at, id LIMIT ?3",
+    [S_AUDIT_Q_ACTOR] = A_COLS "WHERE actor = ?5 AND (?4 IS NULL OR pupil_id = ?4) AND at >= ?1 AND at < ?2 "
+                               "ORDER BY at, id LIMIT ?3",
     [S_TMP_CLEAR_P] = "DELETE FROM temp.import_pupil",
     [S_TMP_CLEAR_G] = "DELETE FROM temp.import_guardian",
     [S_TMP_ADD_P] = "INSERT OR IGNORE INTO temp.import_pupil (pupil_id) VALUES (?1)",
@@ -811,8 +813,10 @@ static foresatt_result_t sqlite_audit_query(void *instance, const foresatt_audit
         return su_fail(status, FORESATT_ERROR, "no filter or result pointers");
     if (!su_opt_str_ok(filter->pupil_id, FORESATT_MAX_ID_LEN))
         return su_fail(status, FORESATT_ERROR, "pupil id too long");
+    if (!su_opt_str_ok(filter->actor, FORESATT_MAX_AUDIT_FIELD_LEN))
+        return su_fail(status, FORESATT_ERROR, "actor too long");
     ACQUIRE(inst, c, status);
-    if ((s = st(c, filter->pupil_id ? S_AUDIT_Q_PUPIL : S_AUDIT_Q)) == NULL) {
+    if ((s = st(c, filter->actor ? S_AUDIT_Q_ACTOR : filter->pupil_id ? S_AUDIT_Q_PUPIL : S_AUDIT_Q)) == NULL) {
         rc = db_fail(c, status, "audit query");
         conn_put(inst, c);
         return rc;
@@ -822,6 +826,8 @@ static foresatt_result_t sqlite_audit_query(void *instance, const foresatt_audit
     sqlite3_bind_int64(s, 3, filter->limit ? (sqlite3_int64)filter->limit : -1);
     if (filter->pupil_id)
         sqlite3_bind_text(s, 4, filter->pupil_id, -1, SQLITE_STATIC);
+    if (filter->actor)
+        sqlite3_bind_text(s, 5, filter->actor, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         foresatt_audit_entry_t *e = host->alloc(arena, sizeof(*e));
         e->struct_size = sizeof(*e);

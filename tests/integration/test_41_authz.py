@@ -341,3 +341,51 @@ Header always set X-Seen-User "expr=%%{REMOTE_USER}"
     assert r.headers["X-Seen-User"] == want
     # forged copies of the renamed header are removed on open pages too
     assert get(h, "/open/", headers={"X-Rolle": "guardian"}).headers["X-Seen-Rolle"] == ""
+
+
+def test_export_and_audit_by_guardian_find_what_that_person_did(httpd_factory):
+    # The right of access covers the audit log: foresattctl finds a person's entries by the same
+    # pseudonym the module logs, computed from the configuration's key, and nobody else's.
+    import json
+
+    h = httpd_factory(name="authz-export")
+    w = World(h)
+    h.start(site(h, w, 'ForesattPseudonymSecret "export test secret"\n'))
+    h.expect_log(AUTHZ_FAILURE)
+    w.conf_path = h.write_file("conf/foresatt.conf", w.conf + 'ForesattPseudonymSecret "export test secret"\n')
+    kari, ingrid = w.who("KARI HANSEN")["login"], w.who("INGRID BERG")["login"]
+    assert get(h, "/elev/S1001/p.txt", kari).status_code == 200
+    assert get(h, "/elev/S2001/p.txt", kari).status_code == 403
+    assert get(h, "/elev/S2001/p.txt", ingrid).status_code == 200
+    deadline = time.monotonic() + 10
+    while len(w.audit()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+    p = w.ctl("export", "--guardian", kari)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    seen = sorted((e["student_id"], e["decision"], e["detail"]) for e in doc["audit"])
+    assert ("S1001", "allow", "/elev/S1001/p.txt") in seen
+    assert ("S2001", "deny", "/elev/S2001/p.txt") in seen
+    assert not any(sid == "S2001" and d == "allow" for sid, d, _ in seen), "Ingrid's entry in Kari's export"
+
+    p = w.ctl("audit", "--guardian", kari)
+    assert p.returncode == 0, p.stderr
+    rows = p.stdout.splitlines()[1:]
+    assert rows and len(rows) == len(doc["audit"])
+    actors = {r.split("\t")[2] for r in rows}
+    assert len(actors) == 1 and kari not in p.stdout
+
+    assert w.ctl("audit", "--guardian", "12345678901").returncode == 1
+
+
+def test_export_without_a_key_says_the_audit_cannot_be_linked(world, httpd):
+    import json
+
+    p = world.ctl("export", "--guardian", world.who("KARI HANSEN")["login"])
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["audit"] is None
+    assert "cannot be linked" in p.stderr
+    p = world.ctl("audit", "--guardian", world.who("KARI HANSEN")["login"])
+    assert p.returncode == 3
+    assert "needs ForesattPseudonymSecret or ForesattCryptoPassphrase" in p.stderr

@@ -8,6 +8,7 @@
  *   BROKEN_ABI_MINOR      claims ABI minor + 1 (newer than the host)
  *   BROKEN_NO_DESCRIPTOR  the entry returns NULL
  *   BROKEN_CREATE_FAILS   create() refuses with its own message
+ *   OLDER_ABI_MINOR       a working plugin built for an older minor version (accepted)
  *   (none)                a working plugin that is not thread-safe (serial_plugin)
  */
 #include <stdio.h>
@@ -60,6 +61,8 @@ static const foresatt_plugin_t broken_plugin = {
 #endif
 #if defined(BROKEN_ABI_MINOR)
     .abi_minor = FORESATT_ABI_MINOR + 1,
+#elif defined(OLDER_ABI_MINOR)
+    .abi_minor = FORESATT_ABI_MINOR - 1,
 #else
     .abi_minor = FORESATT_ABI_MINOR,
 #endif

@@ -575,7 +575,7 @@ static foresatt_audit_entry_t entry(int64_t at, const char *actor, const char *p
 
 static size_t audit_count(const char *pupil, int64_t since, int64_t until, size_t limit, foresatt_audit_entry_t **out)
 {
-    foresatt_audit_filter_t f = {pupil, since, until, limit};
+    foresatt_audit_filter_t f = {pupil, since, until, limit, NULL};
     foresatt_audit_entry_t *e = NULL;
     size_t n = 99;
 
@@ -618,6 +618,29 @@ START_TEST(audit_append_and_query)
     ck_assert_uint_eq(audit_count(NULL, 0, 0, 2, &e), 2);
     ck_assert_int_eq(e[1].at, T0 + 20);
     ck_assert_uint_eq(audit_count("S1", T0 + 31, 0, 0, NULL), 1);
+
+    /* ABI 1.1: by actor, alone and with the other filters */
+    {
+        foresatt_audit_filter_t f = {NULL, 0, 0, 0, "ps:aaaa"};
+        size_t n = 99;
+        ck_assert_int_eq(ops->audit_query(inst, &f, arena(), &e, &n, &status), FORESATT_OK);
+        ck_assert_uint_eq(n, 2);
+        ck_assert_str_eq(e[0].actor, "ps:aaaa");
+        ck_assert_str_eq(e[1].actor, "ps:aaaa");
+        ck_assert_int_eq(e[0].at, T0 + 20);
+        f.pupil_id = "S1";
+        ck_assert_int_eq(ops->audit_query(inst, &f, arena(), &e, &n, &status), FORESATT_OK);
+        ck_assert_uint_eq(n, 1);
+        ck_assert_int_eq(e[0].at, T0 + 30);
+        f.pupil_id = NULL;
+        f.since = T0 + 21;
+        ck_assert_int_eq(ops->audit_query(inst, &f, arena(), &e, &n, &status), FORESATT_OK);
+        ck_assert_uint_eq(n, 1);
+        f.since = 0;
+        f.actor = "ps:nobody";
+        ck_assert_int_eq(ops->audit_query(inst, &f, arena(), &e, &n, &status), FORESATT_OK);
+        ck_assert_uint_eq(n, 0);
+    }
 }
 END_TEST
 

@@ -11,28 +11,20 @@
 #include <apr_strings.h>
 
 #include "ctl.h"
+#include "fnr.h"
 
 static void help(void)
 {
-    printf("usage: foresattctl audit [--pupil ID] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--limit N]\n\n"
+    printf("usage: foresattctl audit [--pupil ID] [--guardian NUMBER] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
+           "                        [--limit N]\n\n"
            "Prints the logged decisions, oldest first, tab-separated with a header:\n"
            "  time  role  actor  student_id  action  decision  reason  detail\n"
            "time is UTC; actor is the pseudonym the module logs, never an identity number. Dates are Oslo\n"
-           "days: --since from the start of that day, --until up to the start of that day.\n\n"
-           "Exit status: 0 listed (also when none match); 2 usage; 3 configuration; 4 the store failed.\n");
-}
-
-static const char *role_name(foresatt_role_t role)
-{
-    switch (role) {
-    case FORESATT_ROLE_GUARDIAN:
-        return "guardian";
-    case FORESATT_ROLE_STUDENT:
-        return "student";
-    case FORESATT_ROLE_ADMIN:
-        return "admin";
-    }
-    return "unknown";
+           "days: --since from the start of that day, --until up to the start of that day.\n"
+           "--guardian NUMBER lists what one person did: the tool computes their pseudonym with the key the\n"
+           "module uses (ForesattPseudonymSecret, else ForesattCryptoPassphrase, from the configuration).\n\n"
+           "Exit status: 0 listed (also when none match); 1 not a valid number; 2 usage; 3 configuration;\n"
+           "4 the store failed.\n");
 }
 
 /* Tabs and line breaks would break the columns. */
@@ -53,8 +45,8 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
 {
     foresatt_audit_filter_t filter;
     foresatt_audit_entry_t *e = NULL;
-    foresatt_status_t status;
-    foresatt_result_t rc;
+    const char *guardian = NULL;
+    char pseudonym[FST_PSEUDONYM_LEN + 1];
     size_t n = 0, i;
     fst_date_t d;
     int exit_code;
@@ -73,6 +65,12 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
                 return CTL_EXIT_USAGE;
             }
             filter.pupil_id = val;
+        } else if (strcmp(opt, "--guardian") == 0) {
+            if (!fst_id_valid(val)) {
+                fprintf(stderr, "foresattctl audit: --guardian: not a valid fødselsnummer or D-nummer\n");
+                return CTL_EXIT_INVALID;
+            }
+            guardian = val;
         } else if (strcmp(opt, "--since") == 0 || strcmp(opt, "--until") == 0) {
             if (!ctl_parse_day(val, &d)) {
                 fprintf(stderr, "foresattctl audit: %s %s: give a date as YYYY-MM-DD\n", opt, val);
@@ -94,15 +92,19 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     }
     if ((exit_code = ctl_load_config(env, CTL_NEED_STORE)) != CTL_EXIT_OK)
         return exit_code;
-    memset(&status, 0, sizeof(status));
-    fst_plugin_lock(env->store);
-    rc = env->store->desc->store->audit_query(env->store->instance, &filter, fst_arena(env->pool), &e, &n, &status);
-    fst_plugin_unlock(env->store);
-    if (rc != FORESATT_OK)
-        return ctl_backend_failed("audit", "the audit query", rc, &status);
+    if (guardian != NULL) {
+        if (!ctl_pseudonym(env, guardian, pseudonym)) {
+            fprintf(stderr, "foresattctl audit: --guardian needs ForesattPseudonymSecret or ForesattCryptoPassphrase "
+                            "in %s (the key of the pseudonyms in the audit log)\n", env->config_path);
+            return CTL_EXIT_CONFIG;
+        }
+        filter.actor = pseudonym;
+    }
+    if ((exit_code = ctl_audit_query(env, "audit", &filter, &e, &n)) != CTL_EXIT_OK)
+        return exit_code;
     printf("time\trole\tactor\tstudent_id\taction\tdecision\treason\tdetail\n");
     for (i = 0; i < n; i++)
-        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ctl_format_time(env->pool, e[i].at), role_name(e[i].role),
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ctl_format_time(env->pool, e[i].at), ctl_role_name(e[i].role),
                cell(env->pool, e[i].actor), cell(env->pool, e[i].pupil_id), cell(env->pool, e[i].action),
                cell(env->pool, e[i].decision), cell(env->pool, e[i].reason), cell(env->pool, e[i].detail));
     return CTL_EXIT_OK;

@@ -20,7 +20,10 @@ static void help(void)
            "Prints, as JSON, everything the school's store keeps about the guardian with this\n"
            "fødselsnummer or D-nummer: each registration (one per student: name, address, phone and\n"
            "e-mail as imported and as the guardian edited them, daily care, parental responsibility,\n"
-           "addressee) and the student's id, school and enrollment. Give it to the guardian who asked.\n"
+           "addressee) and the student's id, school and enrollment, and the audit log's entries about what\n"
+           "this person did (found by the pseudonym the module logs them under; needs ForesattPseudonymSecret\n"
+           "or ForesattCryptoPassphrase in the configuration, else \"audit\" is null). Give it to the\n"
+           "guardian who asked.\n"
            "A number the store does not know gives an empty list of registrations.\n\n"
            "Exit status: 0 exported; 1 not a valid number; 2 usage; 3 configuration; 4 the store failed.\n");
 }
@@ -40,6 +43,39 @@ static json_t *time_or_null(apr_pool_t *pool, int64_t t)
     return t ? json_string(ctl_format_time(pool, t)) : json_null();
 }
 
+/* The audit entries of what this person did, by their pseudonym; JSON null without the key. */
+static int audit_of(ctl_env_t *env, const char *number, json_t **out)
+{
+    char pseudonym[FST_PSEUDONYM_LEN + 1];
+    foresatt_audit_filter_t filter;
+    foresatt_audit_entry_t *e = NULL;
+    size_t n = 0, i;
+    int exit_code;
+
+    if (!ctl_pseudonym(env, number, pseudonym)) {
+        fprintf(stderr, "foresattctl export: no ForesattPseudonymSecret or ForesattCryptoPassphrase in %s: "
+                        "the audit log's entries cannot be linked to this number and are left out\n",
+                env->config_path);
+        *out = json_null();
+        return CTL_EXIT_OK;
+    }
+    memset(&filter, 0, sizeof(filter));
+    filter.actor = pseudonym;
+    if ((exit_code = ctl_audit_query(env, "export", &filter, &e, &n)) != CTL_EXIT_OK)
+        return exit_code;
+    *out = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(*out, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
+                                              "time", ctl_format_time(env->pool, e[i].at),
+                                              "role", ctl_role_name(e[i].role),
+                                              "student_id", str_or_null(e[i].pupil_id),
+                                              "action", str_or_null(e[i].action),
+                                              "decision", str_or_null(e[i].decision),
+                                              "reason", str_or_null(e[i].reason),
+                                              "detail", str_or_null(e[i].detail)));
+    return CTL_EXIT_OK;
+}
+
 static int run(ctl_env_t *env, int argc, const char *const *argv)
 {
     const foresatt_store_ops_t *ops;
@@ -47,7 +83,7 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     foresatt_guardian_t **g = NULL;
     foresatt_status_t status;
     foresatt_result_t rc;
-    json_t *doc, *regs;
+    json_t *doc, *regs, *audit = NULL;
     size_t n = 0, i;
     fst_id_error_t id_err;
     char *text;
@@ -116,8 +152,12 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
                         "fnr_use", g[i]->fnr_use == FORESATT_FNR_USE_REFUSED ? "refused" : "accepted");
         json_array_append_new(regs, reg);
     }
-    doc = json_pack("{s:s, s:s, s:o}", "guardian", number, "exported_at",
-                    ctl_format_time(env->pool, (int64_t)time(NULL)), "registrations", regs);
+    if ((exit_code = audit_of(env, number, &audit)) != CTL_EXIT_OK) {
+        json_decref(regs);
+        return exit_code;
+    }
+    doc = json_pack("{s:s, s:s, s:o, s:o}", "guardian", number, "exported_at",
+                    ctl_format_time(env->pool, (int64_t)time(NULL)), "registrations", regs, "audit", audit);
     text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     json_decref(doc);
     if (text == NULL) {

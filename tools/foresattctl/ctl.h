@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "plugin_loader.h"
+#include "pseudonym.h"
 #include "policy/oslo_time.h"
 
 /* Exit codes scripts can trust. */
@@ -50,6 +51,11 @@ typedef struct ctl_env {
  * CTL_EXIT_CONFIG (bad configuration) or CTL_EXIT_BACKEND (a plugin could not start: unreachable). */
 int ctl_load_config(ctl_env_t *env, unsigned need);
 
+/* The pseudonym the module gives this number in REMOTE_USER and the audit log (same key rule as the
+ * module). Returns 0 when the configuration has neither ForesattPseudonymSecret nor
+ * ForesattCryptoPassphrase (the module's pseudonyms are then random per start and link nothing). */
+int ctl_pseudonym(ctl_env_t *env, const char *number, char out[FST_PSEUDONYM_LEN + 1]);
+
 /* The arguments of the last occurrence of a Foresatt* directive, or NULL. */
 const char *ctl_directive_last(ctl_env_t *env, const char *name);
 
@@ -75,6 +81,12 @@ extern const ctl_command_t ctl_cmd_export;
 int ctl_backend_failed(const char *cmd, const char *what, foresatt_result_t rc, const foresatt_status_t *status);
 int ctl_parse_day(const char *s, fst_date_t *d); /* YYYY-MM-DD */
 const char *ctl_format_time(apr_pool_t *pool, int64_t t); /* ISO 8601 UTC; "" for 0 */
+const char *ctl_role_name(foresatt_role_t role);          /* guardian, student, admin */
+
+/* Query the audit log. With filter->actor set, only that actor's entries come back, also from a
+ * store built for plugin ABI 1.0 (which ignores the field). CTL_EXIT_OK or CTL_EXIT_BACKEND. */
+int ctl_audit_query(ctl_env_t *env, const char *cmd, const foresatt_audit_filter_t *filter,
+                    foresatt_audit_entry_t **entries, size_t *n);
 /* The register's record of each number (NULL where unknown, or all NULL without ForesattRegistry). */
 int ctl_register_persons(ctl_env_t *env, const char *cmd, const char *const *numbers, size_t n,
                          const foresatt_person_t **persons);

@@ -19,6 +19,7 @@
 
 #include "config_words.h"
 #include "ctl.h"
+#include "session/cookie_crypto.h"
 
 #define MAX_INCLUDE_DEPTH 16
 
@@ -296,4 +297,22 @@ int ctl_load_config(ctl_env_t *env, unsigned need)
     if (((need & CTL_NEED_REGISTRY) || env->registry) && (rc = start_plugin(env, env->registry)) != CTL_EXIT_OK)
         return rc;
     return CTL_EXIT_OK;
+}
+
+int ctl_pseudonym(ctl_env_t *env, const char *number, char out[FST_PSEUDONYM_LEN + 1])
+{
+    /* The module's rule: ForesattPseudonymSecret, else the (first) ForesattCryptoPassphrase. */
+    const char *args = ctl_directive_last(env, "ForesattPseudonymSecret");
+    const char **argv, *err = NULL;
+    unsigned char key[FST_KEY_LEN];
+    int argc;
+
+    if (args == NULL)
+        args = ctl_directive_last(env, "ForesattCryptoPassphrase");
+    if (args == NULL || !fst_config_split(env->pool, args, &argc, &argv, &err) || argc < 1 ||
+        !fst_key_derive(argv[0], "pseudonym", key, &err))
+        return 0;
+    fst_pseudonym(key, number, out);
+    memset(key, 0, sizeof(key));
+    return 1;
 }

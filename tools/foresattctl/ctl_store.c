@@ -79,3 +79,40 @@ int ctl_pupil_adult(const foresatt_pupil_t *pupil, const foresatt_person_t *reco
         return -1;
     return fst_date_cmp(fst_oslo_date(now), coming_of_age) >= 0;
 }
+
+const char *ctl_role_name(foresatt_role_t role)
+{
+    switch (role) {
+    case FORESATT_ROLE_GUARDIAN:
+        return "guardian";
+    case FORESATT_ROLE_STUDENT:
+        return "student";
+    case FORESATT_ROLE_ADMIN:
+        return "admin";
+    }
+    return "unknown";
+}
+
+int ctl_audit_query(ctl_env_t *env, const char *cmd, const foresatt_audit_filter_t *filter,
+                    foresatt_audit_entry_t **entries, size_t *n)
+{
+    foresatt_status_t status;
+    foresatt_result_t rc;
+    size_t i, kept = 0;
+
+    memset(&status, 0, sizeof(status));
+    *entries = NULL;
+    *n = 0;
+    fst_plugin_lock(env->store);
+    rc = env->store->desc->store->audit_query(env->store->instance, filter, fst_arena(env->pool), entries, n, &status);
+    fst_plugin_unlock(env->store);
+    if (rc != FORESATT_OK)
+        return ctl_backend_failed(cmd, "the audit query", rc, &status);
+    if (filter->actor == NULL)
+        return CTL_EXIT_OK;
+    for (i = 0; i < *n; i++)
+        if ((*entries)[i].actor != NULL && strcmp((*entries)[i].actor, filter->actor) == 0)
+            (*entries)[kept++] = (*entries)[i];
+    *n = kept;
+    return CTL_EXIT_OK;
+}
