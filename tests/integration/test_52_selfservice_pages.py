@@ -197,3 +197,23 @@ def test_good_configuration_passes_configtest(httpd_factory):
     rc, out = h.configtest(f"ForesattInformationPage nb {nb}\nForesattConsentEnd 06-20 19\n"
                            "<VirtualHost 127.0.0.1:1>\nForesattConsentEnd 07-31 0\n</VirtualHost>\n")
     assert rc == 0, out
+
+
+def test_another_handler_path(httpd_factory):
+    op = make_op()
+    try:
+        h = httpd_factory(name="selfservice-path")
+        w = World(h)
+        h.start(w.conf + login_conf(h, op) + "ForesattHandlerPath /skole/\n")
+        r = get(h, "/skole/informasjon")
+        assert r.status_code == 200
+        assert_valid(r.text)
+        assert 'href="/skole/stil.css"' in r.text and 'href="/skole/profil"' in r.text
+        assert get(h, "/skole/stil.css").status_code == 200
+        assert get(h, "/foresatt/informasjon").status_code == 404
+        r = get(h, "/skole/profil", headers=JSON)
+        assert r.status_code == 401 and r.json()["login"] == "/skole/login?target=%2Fskole%2Fprofil"
+        r = get(h, "/skole/samtykke")
+        assert r.status_code == 302 and r.headers["Location"].startswith(op.issuer)
+    finally:
+        op.stop()
