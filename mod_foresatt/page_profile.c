@@ -282,6 +282,7 @@ static int send_html(fs_ss_t *q, int status, const profile_t *p, const input_t *
         fst_tvars_set(item, "pupil_id", g->pupil_id);
         fst_tvars_set(item, "pupil_name", p->pupil_names[i]);
         fst_tvars_flag(item, "access", allowed(p, g->pupil_id));
+        fst_tvars_flag(item, "access_unknown", p->decision == NULL);
         fst_tvars_flag(item, "daily_care", g->daily_care);
         fst_tvars_flag(item, "parental_responsibility", g->parental_responsibility);
         fst_tvars_flag(item, apr_pstrcat(pool, "addressee_", addressee_word(g->addressee), NULL), 1);

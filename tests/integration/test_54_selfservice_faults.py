@@ -98,3 +98,32 @@ def test_consent_refused_while_the_store_is_busy_changes_nothing(site):
     time.sleep(1.5)
     steps = [(e["action"], e["decision"], e["reason"]) for e in site.audit("S1004")]
     assert ("consent_give", "error", "store") in steps and ("consent_give", "ok", "-") in steps
+
+
+def test_register_failing_still_shows_the_store_and_takes_the_edit(site):
+    """The register fails for this guardian (the file register cannot read the document): the page
+    says so, shows the school's name and no address, access as not known, and still saves an edit."""
+    h = site.httpd
+    h.expect_log(r"FS040\d|FS0511")
+    anne = site.who("ANNE LIE")["login"]
+    doc = os.path.join(site.freg, anne + ".json")
+    b = Browser(h)
+    r = b.login("/foresatt/login?target=/foresatt/informasjon", pid=anne)
+    assert r.status_code == 200
+    os.chmod(doc, 0)
+    try:
+        r = b.get("/foresatt/profil")
+        assert r.status_code == 200
+        assert_valid(r.text)
+        text = visible_text(r.text)
+        assert "Folkeregisteret svarer ikke akkurat nå" in text
+        assert "ANNE LIE (slik skolen har registrert det)" in text
+        assert "Ingen adresse å vise." in text and "Vet ikke nå" in text
+        d = b.get("/foresatt/profil", headers={"Accept": "application/json"}).json()
+        assert d["register_unavailable"] is True and d["name_source"] == "school" and "address" not in d
+        assert [p["access"] for p in d["pupils"]] == [None]
+        r = b.post("/foresatt/profil", data=dict(form_fields(r.text, "/foresatt/profil"), phone="+4790000077"))
+        assert r.status_code == 303
+    finally:
+        os.chmod(doc, 0o644)
+    assert export(site, "ANNE LIE")[0]["phone"] == "+4790000077"
