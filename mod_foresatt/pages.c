@@ -92,6 +92,7 @@ int fs_page_send(request_rec *r, int status, const fs_login_page_t *page)
 int fs_page_error(request_rec *r, int status, const fs_login_page_t *page)
 {
     fs_page_headers(r, NULL);
-    ap_custom_response(r, status, apr_pstrcat(r->pool, "\"", fs_page_html(r, page), NULL));
+    /* Text (not a URL): ap_custom_response marks it with the leading quote itself. */
+    ap_custom_response(r, status, fs_page_html(r, page));
     return status;
 }

@@ -187,8 +187,8 @@ fst_id_token_result_t fst_id_token_check(apr_pool_t *pool, const char *payload, 
     v = json_object_get(claims, "pid");
     s = fst_json_string(claims, "pid");
     if (s == NULL || !fst_id_valid(s)) {
-        *err = v == NULL ? "pid is missing (this eID gives no fødselsnummer)"
-                         : "pid is not a valid fødselsnummer or D-nummer";
+        *err = v == NULL ? "pid is missing (this eID gives no national identity number)"
+                         : "pid is not a valid fodselsnummer or D-nummer";
         rc = FST_ID_TOKEN_PID;
         goto end;
     }

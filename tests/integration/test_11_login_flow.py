@@ -220,6 +220,7 @@ def test_navigation_gets_redirect(httpd, headers):
 def test_unknown_handler_path_is_404_page(httpd):
     r = requests.get(httpd.url("/foresatt/nothing-here?x=<script>"), timeout=10)
     assert r.status_code == 404
+    assert r.text.startswith("<!DOCTYPE html>")
     assert "Siden finnes ikke" in r.text and "<script>" not in r.text
     assert r.headers["Cache-Control"] == "no-store"
 

@@ -20,6 +20,7 @@ single-use codes), /jwks.json (with key rotation), /endsession (RP-initiated log
 
 Misbehaviour switches (attributes; reset() puts them back):
     token_mode        None | "bad_signature" | "alg_none" | "hs256_pubkey" | "unknown_kid" | "no_kid"
+                      | "no_kid_attacker" (no kid, signed by a key not in the JWKS)
                       | "header_keys_attacker" (jku/x5u/jwk/x5c point at an attacker key that signed it)
                       | "header_keys_ignored" (the same headers on a token we signed properly)
     claims_override   dict merged into the ID token's claims (e.g. {"iss": "https://evil"})
@@ -268,6 +269,9 @@ class IdPorten:
             header["kid"] = "no-such-kid-" + secrets.token_hex(4)
         if mode == "no_kid":
             header.pop("kid")
+        if mode == "no_kid_attacker":
+            header.pop("kid")
+            return jwt_encode(header, claims, self.attacker_key.sign)
         if mode in ("header_keys_attacker", "header_keys_ignored"):
             attacker = self.attacker_key
             header.update({"jku": "http://127.0.0.1:9/evil-jwks.json", "x5u": "http://127.0.0.1:9/evil.pem",
