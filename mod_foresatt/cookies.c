@@ -2,8 +2,8 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * Our cookies in and out. Reading walks every Cookie header (HTTP/2 may split them) without
- * copying; a cookie longer than FS_COOKIE_MAX is ignored before any decoding. Writing always sets
+ * Our cookies in and out. Reading walks every Cookie header (HTTP/2 may split them; httpd joins
+ * repeated HTTP/1.1 ones with commas); a cookie longer than FS_COOKIE_MAX is ignored before any decoding. Writing always sets
  * HttpOnly, SameSite=Lax and the Path, and Secure when ForesattCookieSecure is on (the names then
  * carry the __Host- or __Secure- prefix, which browsers enforce). Every Set-Cookie goes to
  * err_headers_out so it travels with redirects and error pages too.
@@ -32,14 +32,14 @@ static void each_pair(find_ctx_t *ctx, const char *header)
         const char *name, *eq, *end, *value;
         size_t nlen, vlen;
 
-        while (*p == ' ' || *p == '\t' || *p == ';')
+        while (*p == ' ' || *p == '\t' || *p == ';' || *p == ',')
             p++;
         if (*p == '\0')
             break;
         name = p;
-        end = strchr(p, ';');
-        if (end == NULL)
-            end = p + strlen(p);
+        /* ';' separates cookies; ',' too, where httpd joined repeated Cookie headers (no cookie
+         * value may hold a comma, RFC 6265 4.1.1). */
+        end = p + strcspn(p, ";,");
         eq = memchr(name, '=', (size_t)(end - name));
         p = end;
         if (eq == NULL)

@@ -1,0 +1,204 @@
+"""Sessions: a damaged, foreign or old cookie means no session (a fresh login), never a crash; the
+times in the cookie rule (idle timeout that really extends, absolute maximum); the cookie is re-issued
+only when needed; a second passphrase still opens old cookies; another site's cookie does not open."""
+import http.client
+import os
+import time
+
+import pytest
+import requests
+
+from fstest.oidc import (PASSPHRASE, PID, PROTECTED, Browser, decode_session, encode_session, login_conf,
+                         make_op, portal, set_cookie_lines)
+
+NAV = {"Accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def op():
+    op = make_op()
+    yield op
+    op.stop()
+
+
+@pytest.fixture(scope="module")
+def httpd(httpd_factory, op):
+    h = httpd_factory(name="session")
+    portal(h)
+    h.start(login_conf(h, op) + PROTECTED)
+    return h
+
+
+@pytest.fixture(autouse=True)
+def fresh_op(op):
+    op.reset()
+
+
+def get_with_cookie(httpd, cookie, path="/portal/", host=None):
+    headers = dict(NAV, Cookie=cookie)
+    if host:
+        headers["Host"] = host
+    return requests.get(httpd.url(path), headers=headers, allow_redirects=False, timeout=10)
+
+
+def logged_in_cookie(httpd):
+    b = Browser(httpd)
+    assert b.login("/portal/").status_code == 200
+    return b.session_cookie()
+
+
+def sample_session(**changes):
+    now = int(time.time())
+    s = {"id": os.urandom(16), "sid_key": bytes(16), "created": now - 10, "auth_time": now - 10,
+         "expires": now + 3600, "idle_until": now + 600, "issued": now - 10, "pid": PID,
+         "pseudonym": "p-000000000000000000000000", "sub": "sub", "acr": "idporten-loa-substantial", "sid": None,
+         "name": None, "authz_state": None}
+    s.update(changes)
+    return s
+
+
+def assert_no_session(r):
+    assert r.status_code == 302, (r.status_code, r.text[:300])
+    assert "/authorize?" in r.headers["Location"]
+
+
+def test_a_forged_cookie_with_the_right_key_works(httpd):
+    """The control for the tests below: a cookie sealed the module's way with valid times opens."""
+    r = get_with_cookie(httpd, "foresatt_session=" + encode_session(sample_session()))
+    assert r.status_code == 200 and r.headers["X-Seen-User"] == "p-000000000000000000000000"
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda v: v[:-1],                                   # truncated
+    lambda v: v[: len(v) // 2],                         # truncated more
+    lambda v: v[:20] + ("B" if v[20] == "A" else "A") + v[21:],   # flipped bits early (IV)
+    lambda v: v[:-5] + ("B" if v[-5] == "A" else "A") + v[-4:],   # flipped bits late (tag)
+    lambda v: v[:60] + ("B" if v[60] == "A" else "A") + v[61:],   # flipped bits in the ciphertext
+    lambda v: v + "AAAA",                               # extended
+    lambda v: "",                                       # empty
+    lambda v: "not*base64url!",                         # garbage
+    lambda v: "A" * 5000,                               # oversized
+    lambda v: v.replace("-", "+").replace("_", "/"),    # standard base64
+], ids=["truncated1", "truncated-half", "flip-iv", "flip-tag", "flip-ct", "extended", "empty", "garbage",
+        "oversized", "std-base64"])
+def test_damaged_cookie_is_no_session(httpd, mutate):
+    value = logged_in_cookie(httpd)
+    r = get_with_cookie(httpd, "foresatt_session=" + mutate(value))
+    assert_no_session(r)
+
+
+def test_wrong_key_and_other_site(httpd):
+    assert_no_session(get_with_cookie(httpd, "foresatt_session=" +
+                                      encode_session(sample_session(), passphrase="another passphrase, long enough")))
+    assert_no_session(get_with_cookie(httpd, "foresatt_session=" + encode_session(sample_session(), host="other.test")))
+    assert_no_session(get_with_cookie(httpd, "foresatt_session=" +
+                                      encode_session(sample_session(), client_id="another-client")))
+    assert "FS0130: session cookie refused" in httpd.new_log()
+
+
+@pytest.mark.parametrize("changes,why", [
+    ({"expires": int(time.time()) - 1}, "maximum session age passed"),
+    ({"idle_until": int(time.time()) - 1}, "idle timeout passed"),
+    ({"issued": int(time.time()) + 600, "created": int(time.time()) + 600}, "issued in the future"),
+], ids=["expired", "idle", "future"])
+def test_times_in_the_cookie_rule(httpd, changes, why):
+    r = get_with_cookie(httpd, "foresatt_session=" + encode_session(sample_session(**changes)))
+    assert_no_session(r)
+    assert f"ended: {why}" in httpd.new_log()
+
+
+@pytest.mark.parametrize("cookie", [
+    ";", "=", ";;;=;;", "foresatt_session", "foresatt_session=", "foresatt_session=;foresatt_session=x",
+    '"', "foresatt_session=\"\"", "foresatt_session=\"abc", "a=b; " * 500, "foresatt_state_=x",
+    "foresatt_session_chunks=1000; foresatt_session_0=x; foresatt_session_999=y",
+], ids=lambda c: repr(c[:30]))
+def test_odd_cookie_headers_do_not_crash(httpd, cookie):
+    r = get_with_cookie(httpd, cookie)
+    assert r.status_code in (302, 400)
+    assert requests.get(httpd.url("/open.html"), timeout=10).status_code == 200
+
+
+def test_many_cookie_headers(httpd):
+    value = logged_in_cookie(httpd)
+    # Split over many Cookie lines (as HTTP/2 may): ours is found among them.
+    c = http.client.HTTPConnection("127.0.0.1", httpd.port, timeout=10)
+    c.putrequest("GET", "/portal/")
+    for i in range(40):
+        c.putheader("Cookie", f"junk{i}=x")
+    c.putheader("Cookie", "foresatt_session=" + value)
+    c.putheader("Accept", "text/html")
+    c.endheaders()
+    resp = c.getresponse()
+    assert resp.status == 200
+    c.close()
+
+
+def test_cookie_reissued_only_when_needed(httpd):
+    b = Browser(httpd)
+    b.login("/portal/")
+    for _ in range(3):
+        r = b.get("/portal/page.html")
+        assert r.status_code == 200
+        assert set_cookie_lines(r) == []  # fresh session: nothing to re-issue
+
+
+def test_idle_timeout_extends_and_maximum_holds(httpd, op):
+    httpd.reconfigure(login_conf(httpd, op, extra="ForesattSessionIdleTimeout 4\nForesattSessionMaxAge 7") + PROTECTED)
+    try:
+        b = Browser(httpd)
+        assert b.login("/portal/").status_code == 200
+        cookie_a = b.session_cookie()
+        s = decode_session(cookie_a)
+        assert s["idle_until"] - s["issued"] == 4 and s["expires"] - s["created"] == 7
+        time.sleep(2.0)
+        r = b.get("/portal/page.html")  # a quarter of the idle window has passed: re-issued
+        assert r.status_code == 200 and len(set_cookie_lines(r)) == 1
+        cookie_b = b.session_cookie()
+        assert decode_session(cookie_b)["idle_until"] > s["idle_until"]
+        time.sleep(2.5)
+        assert_no_session(get_with_cookie(httpd, "foresatt_session=" + cookie_a))  # idle: A was not used
+        r = b.get("/portal/page.html")  # B was active: still in
+        assert r.status_code == 200
+        time.sleep(3.1)
+        assert_no_session(b.get("/portal/page.html"))  # active all along, but the maximum age is over
+        assert "ended: maximum session age passed" in httpd.new_log()
+    finally:
+        httpd.reconfigure(login_conf(httpd, op) + PROTECTED)
+
+
+def test_passphrase_rollover(httpd, op):
+    old_cookie = logged_in_cookie(httpd)
+    new = "the next passphrase, long enough"
+    conf = login_conf(httpd, op, register=False).replace(f'ForesattCryptoPassphrase "{PASSPHRASE}"',
+                                                           f'ForesattCryptoPassphrase "{new}" "{PASSPHRASE}"')
+    httpd.reconfigure(conf + PROTECTED)
+    try:
+        r = get_with_cookie(httpd, "foresatt_session=" + old_cookie)
+        assert r.status_code == 200  # the previous passphrase still opens it
+        resealed = next(line for line in set_cookie_lines(r) if line.startswith("foresatt_session="))
+        resealed = resealed.split(";")[0].split("=", 1)[1]
+        assert decode_session(resealed, passphrase=new)["pid"] == PID  # re-issued under the new one
+        only_new = conf.replace(f'"{new}" "{PASSPHRASE}"', f'"{new}"')
+        httpd.reconfigure(only_new + PROTECTED)
+        assert_no_session(get_with_cookie(httpd, "foresatt_session=" + old_cookie))
+        assert get_with_cookie(httpd, "foresatt_session=" + resealed).status_code == 200
+    finally:
+        httpd.reconfigure(login_conf(httpd, op, register=False) + PROTECTED)
+
+
+def test_another_virtual_hosts_cookie(httpd, op):
+    vhosts = (f"<VirtualHost 127.0.0.1:{httpd.port}>\n  ServerName 127.0.0.1:{httpd.port}\n</VirtualHost>\n"
+              f"<VirtualHost 127.0.0.1:{httpd.port}>\n  ServerName other.test\n</VirtualHost>\n")
+    httpd.reconfigure(login_conf(httpd, op, register=False) + PROTECTED + vhosts)
+    try:
+        cookie = logged_in_cookie(httpd)
+        assert get_with_cookie(httpd, "foresatt_session=" + cookie).status_code == 200
+        # Same passphrase and client, another site: the cookie does not open there.
+        assert_no_session(get_with_cookie(httpd, "foresatt_session=" + cookie, host="other.test"))
+    finally:
+        httpd.reconfigure(login_conf(httpd, op, register=False) + PROTECTED)
+
+
+def test_still_serving_after_all_that(httpd):
+    assert Browser(httpd).login("/portal/").status_code == 200
+    assert "exit signal" not in httpd.error_log()
