@@ -99,8 +99,13 @@ static void pass(request_rec *r, fs_oidc_conf_t *c, const char *name, const char
 {
     if (value == NULL)
         return;
-    if (c->pass_identity & FS_PASS_HEADERS)
-        fs_backend_header_set(r, apr_pstrcat(r->pool, c->header_prefix, name, NULL), value);
+    if (c->pass_identity & FS_PASS_HEADERS) {
+        const char *header = apr_pstrcat(r->pool, c->header_prefix, name, NULL);
+        /* Client copies are gone (scrub.c), so one already here was set by the authorization (the
+         * register's name): it wins over the ID token's. */
+        if (strcmp(name, "Name") != 0 || apr_table_get(r->headers_in, header) == NULL)
+            fs_backend_header_set(r, header, value);
+    }
     if (c->pass_identity & FS_PASS_ENV) {
         char *env = apr_pstrcat(r->pool, c->env_prefix, name, NULL), *p;
         for (p = env; *p; p++)
