@@ -180,7 +180,8 @@ static int fetch_jwks(request_rec *r, snapshot_t *snap, const char *jwks_uri, co
     fst_jwks_t *jwks = NULL;
 
     if (fs_op_http(r, jwks_uri, NULL, NULL, &body, &len, &status) != FS_HTTP_OK) {
-        *err = apr_psprintf(r->pool, "the JWKS at %s could not be fetched", jwks_uri);
+        *err = apr_psprintf(r->pool, "the JWKS at %s could not be fetched (unreachable, slower than "
+                            "ForesattOPTimeout, or too large)", jwks_uri);
         return 0;
     }
     if (status != 200) {
@@ -206,7 +207,8 @@ static snapshot_t *fetch_all(request_rec *r, const char **err)
     int status;
 
     if (fs_op_http(r, c->metadata_url, NULL, NULL, &body, &len, &status) != FS_HTTP_OK) {
-        *err = apr_psprintf(r->pool, "the discovery document at %s could not be fetched", c->metadata_url);
+        *err = apr_psprintf(r->pool, "the discovery document at %s could not be fetched (unreachable, slower "
+                            "than ForesattOPTimeout, or too large)", c->metadata_url);
         return NULL;
     }
     if (status != 200) {

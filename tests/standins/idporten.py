@@ -161,6 +161,7 @@ class IdPorten:
             self.used_jtis = set()
             self.last_sid = None
             self.last_id_token = None
+            self.access_tokens = []
 
     def add_client(self, client_id, secret=None, redirect_uris=(), public_jwk=None, post_logout_redirect_uris=()):
         self.clients[client_id] = {"secret": secret, "redirect_uris": list(redirect_uris), "jwk": public_jwk,
@@ -510,8 +511,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not verifier or b64u(hashlib.sha256(verifier.encode()).digest()) != grant["challenge"]:
             return self._json(400, {"error": "invalid_grant", "error_description": "PKCE verification failed"})
         id_token = op.id_token(grant, cid)
-        op.last_id_token = id_token
-        self._json(200, {"access_token": secrets.token_urlsafe(32), "token_type": "Bearer", "expires_in": 120,
+        access_token = secrets.token_urlsafe(32)
+        with op.lock:
+            op.last_id_token = id_token
+            op.access_tokens.append(access_token)
+        self._json(200, {"access_token": access_token, "token_type": "Bearer", "expires_in": 120,
                          "id_token": id_token, "scope": "openid"})
 
     def end_session(self, params):
