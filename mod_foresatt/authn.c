@@ -95,23 +95,18 @@ static apr_status_t no_store_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     return ap_pass_brigade(f->next, bb);
 }
 
-static void pass(request_rec *r, fs_oidc_conf_t *c, const char *name, const char *value)
+static void pass(request_rec *r, const fs_oidc_conf_t *c, int field, const char *value)
 {
     if (value == NULL)
         return;
     if (c->pass_identity & FS_PASS_HEADERS) {
-        const char *header = apr_pstrcat(r->pool, c->header_prefix, name, NULL);
-        /* Client copies are gone (scrub.c), so one already here was set by the authorization (the
+        /* Client copies are gone (scrub.c), so a Name already here was set by the authorization (the
          * register's name): it wins over the ID token's. */
-        if (strcmp(name, "Name") != 0 || apr_table_get(r->headers_in, header) == NULL)
-            fs_backend_header_set(r, header, value);
+        if (field != FS_PASS_NAME || apr_table_get(r->headers_in, c->pass_header[field]) == NULL)
+            fs_backend_header_set(r, c->pass_header[field], value);
     }
-    if (c->pass_identity & FS_PASS_ENV) {
-        char *env = apr_pstrcat(r->pool, c->env_prefix, name, NULL), *p;
-        for (p = env; *p; p++)
-            *p = *p == '-' ? '_' : (char)apr_toupper(*p);
-        apr_table_set(r->subprocess_env, env, fs_header_clean(r->pool, value));
-    }
+    if (c->pass_identity & FS_PASS_ENV)
+        apr_table_setn(r->subprocess_env, c->pass_env[field], fs_header_clean(r->pool, value));
 }
 
 static int fixups(request_rec *r)
@@ -126,16 +121,22 @@ static int fixups(request_rec *r)
     if (id == NULL)
         return DECLINED;
     c = fs_oidc_conf(r->server);
-    pass(r, c, "User", id->pseudonym);
-    pass(r, c, "Acr", id->acr);
-    pass(r, c, "Name", id->name);
+    pass(r, c, FS_PASS_USER, id->pseudonym);
+    pass(r, c, FS_PASS_ACR, id->acr);
+    pass(r, c, FS_PASS_NAME, id->name);
     if (c->pass_pid)
-        pass(r, c, "Pid", id->pid);
+        pass(r, c, FS_PASS_PID, id->pid);
     s = fs_session_current(r);
     if (s != NULL)
-        pass(r, c, "Logout-Token", fs_csrf_token(r, s));
-    ap_add_output_filter(NO_STORE_FILTER, NULL, r, r->connection);
+        pass(r, c, FS_PASS_LOGOUT_TOKEN, fs_csrf_token(r, s));
+    if (c->no_store_filter != NULL)
+        ap_add_output_filter_handle(c->no_store_filter, NULL, r, r->connection);
     return DECLINED;
+}
+
+ap_filter_rec_t *fs_authn_no_store_filter(void)
+{
+    return ap_get_output_filter_handle(NO_STORE_FILTER);
 }
 
 void fs_authn_register_hooks(apr_pool_t *pool)

@@ -492,6 +492,19 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_oidc_conf_t *c)
     }
     c->env_prefix = "FORESATT_";
     fs_scrub_freeze(pconf, c);
+    {
+        static const char *const fields[FS_PASS_FIELDS] = {"User", "Acr", "Name", "Pid", "Logout-Token"};
+        int i;
+        char *p;
+
+        for (i = 0; i < FS_PASS_FIELDS; i++) {
+            c->pass_header[i] = apr_pstrcat(pconf, c->header_prefix, fields[i], NULL);
+            c->pass_env[i] = p = apr_pstrcat(pconf, c->env_prefix, fields[i], NULL);
+            for (; *p; p++)
+                *p = *p == '-' ? '_' : (char)apr_toupper(*p);
+        }
+    }
+    c->no_store_filter = fs_authn_no_store_filter();
 
     c->enabled = c->metadata_url || c->client_id || c->client_secret || c->client_key_path || c->passphrase ||
                  c->redirect_uri;
@@ -557,7 +570,6 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_oidc_conf_t *c)
     /* Keys: derived once here; requests only use them. */
     if (!fst_key_derive(c->passphrase, "session cookie", keys[0], &err) ||
         (c->passphrase_previous && !fst_key_derive(c->passphrase_previous, "session cookie", keys[1], &err)) ||
-        !fst_key_derive(c->passphrase, "logout csrf", c->csrf_key, &err) ||
         !fst_key_derive(c->pseudonym_secret ? c->pseudonym_secret : c->passphrase, "pseudonym", c->pseudonym_key,
                         &err))
         return fail(s, "ForesattCryptoPassphrase", err);

@@ -276,7 +276,8 @@ static int start_session(request_rec *r, const fs_op_t *op, const fst_id_token_c
     s.sid = claims->sid;
     s.name = claims->name;
     s.authz_state = NULL;
-    if (!fs_session_send(r, &s))
+    s.logout_token = fst_random_token(r->pool, 16);
+    if (s.logout_token == NULL || !fs_session_send(r, &s))
         return 0;
 
     /* The ID token, for id_token_hint at logout; sent only to the logout handler. */

@@ -40,6 +40,9 @@
 #define FS_PASS_HEADERS 1
 #define FS_PASS_ENV 2
 
+/* What the backend is told, by index into fs_oidc_conf_t's pass_header / pass_env. */
+enum { FS_PASS_USER, FS_PASS_ACR, FS_PASS_NAME, FS_PASS_PID, FS_PASS_LOGOUT_TOKEN, FS_PASS_FIELDS };
+
 /* A Set-Cookie line (name, value and attributes) must stay under this. */
 #define FS_COOKIE_MAX 4000
 
@@ -85,7 +88,6 @@ typedef struct fs_oidc_conf {
     /* --- derived once per configuration load (check_config), read-only afterwards --- */
     int enabled;                  /* this server logs people in */
     fst_aead_t *aead;             /* seals every cookie */
-    unsigned char csrf_key[FST_KEY_LEN];
     unsigned char pseudonym_key[FST_KEY_LEN];
     fst_client_key_t *client_key;
     const char *redirect_path;    /* the path part of redirect_uri */
@@ -93,6 +95,9 @@ typedef struct fs_oidc_conf {
     const char *aad_session, *aad_state, *aad_logout; /* binds cookies to kind, client and site */
     const char *cookie_session, *cookie_state_prefix, *cookie_logout; /* names with __Host-/__Secure- */
     const char *env_prefix;       /* FORESATT_ */
+    const char *pass_header[FS_PASS_FIELDS]; /* X-Foresatt-User, ... (names fixed here, not per request) */
+    const char *pass_env[FS_PASS_FIELDS];    /* FORESATT_USER, ... */
+    struct ap_filter_rec_t *no_store_filter; /* authn.c's output filter, looked up once */
     const char *scrub_prefix;     /* header_prefix, normalised (headers.c) */
     const apr_array_header_t *scrub_names, *scrub_keep;
 
@@ -200,8 +205,9 @@ int fs_session_send(request_rec *r, const fst_session_t *session);
 const fst_session_t *fs_session_current(request_rec *r);
 /* Forget this request's session (after logout) and delete its cookie. */
 void fs_session_drop(request_rec *r);
-/* The session's CSRF token, bound to its id: logout and the self-service forms take it (the portal
- * gets it as X-Foresatt-Logout-Token / FORESATT_LOGOUT_TOKEN). */
+/* The session's CSRF token: random, made at login, carried inside the sealed session (no work per
+ * request). Logout and the self-service forms take it (the portal gets it as X-Foresatt-Logout-Token /
+ * FORESATT_LOGOUT_TOKEN). */
 const char *fs_csrf_token(request_rec *r, const fst_session_t *session);
 
 /* handle_login.c: send the browser to the OP. return_url must already be checked. Returns the
@@ -226,6 +232,7 @@ apr_table_t *fs_form_params(request_rec *r, int *status);
 
 /* authn.c */
 void fs_authn_register_hooks(apr_pool_t *pool);
+struct ap_filter_rec_t *fs_authn_no_store_filter(void);
 
 /* pages.c */
 typedef struct fs_login_page {

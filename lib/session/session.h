@@ -31,6 +31,7 @@ typedef struct fst_session {
     const char *sid;
     const char *name;
     const char *authz_state;
+    const char *logout_token; /* random, made at login: the CSRF token of the logout form */
 } fst_session_t;
 
 typedef enum fst_session_time {

@@ -26,6 +26,7 @@ static fst_session_t sample(void)
     s.sid = "op-session";
     s.name = NULL;
     s.authz_state = "opaque;state";
+    s.logout_token = "logout-token-123";
     return s;
 }
 
@@ -51,6 +52,7 @@ START_TEST(round_trip)
     ck_assert_str_eq(d.sid, s.sid);
     ck_assert_ptr_null(d.name);
     ck_assert_str_eq(d.authz_state, s.authz_state);
+    ck_assert_str_eq(d.logout_token, s.logout_token);
 }
 END_TEST
 
@@ -82,6 +84,10 @@ START_TEST(required_fields_and_nul)
     ck_assert(!fst_session_decode(pool, buf, len, &d));
     s = sample();
     s.sub = NULL;
+    buf = fst_session_encode(pool, &s, &len);
+    ck_assert(!fst_session_decode(pool, buf, len, &d));
+    s = sample();
+    s.logout_token = NULL;
     buf = fst_session_encode(pool, &s, &len);
     ck_assert(!fst_session_decode(pool, buf, len, &d));
     /* An embedded NUL in a string is refused, not silently cut. */

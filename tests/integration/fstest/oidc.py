@@ -265,7 +265,7 @@ def _put_str(s):
     return struct.pack(">H", len(b)) + b
 
 
-SESSION_FIELDS = ("pid", "pseudonym", "sub", "acr", "sid", "name", "authz_state")
+SESSION_FIELDS = ("pid", "pseudonym", "sub", "acr", "sid", "name", "authz_state", "logout_token")
 
 
 def decode_session(cookie_value, **kw):
