@@ -66,7 +66,8 @@ static void sessions(apr_pool_t *pool)
                           "idporten-loa-substantial",
                           "op-session-1",
                           "Kari Nordmann",
-                          "1|1796083200|7|S1|Kari Nordmann|S100,S101|S102:3|"};
+                          "1|1796083200|7|S1|Kari Nordmann|S100,S101|S102:3|",
+                          "logout-token-0123456789"};
     fst_session_t minimal = full;
     unsigned char *plain;
     size_t len;

@@ -144,5 +144,6 @@ void fs_authn_register_hooks(apr_pool_t *pool)
     (void)pool;
     ap_hook_check_authn(check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_fixups(fixups, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_register_output_filter(NO_STORE_FILTER, no_store_filter, NULL, AP_FTYPE_CONTENT_SET);
+    /* After every content-set filter (mod_headers' Header set among them), before the HTTP header. */
+    ap_register_output_filter(NO_STORE_FILTER, no_store_filter, NULL, AP_FTYPE_CONTENT_SET + 5);
 }

@@ -160,6 +160,15 @@ def test_protected_response_is_no_store(httpd, op):
     r = b.login("/portal/")
     assert r.headers["Cache-Control"] == "no-store"
     assert requests.get(httpd.url("/open.html"), timeout=10).headers.get("Cache-Control") is None
+    # Whatever the backend (here mod_headers) says about caching, a protected page is not stored.
+    httpd.reconfigure(login_conf(httpd, op) + PROTECTED + '<Location /portal/>\n'
+                      '  Header set Cache-Control "public, max-age=3600"\n  Header set Expires "Thu, 01 Jan 2099 00:00:00 GMT"\n'
+                      '</Location>\n')
+    try:
+        r = Browser(httpd).login("/portal/")
+        assert r.headers["Cache-Control"] == "no-store" and "Expires" not in r.headers
+    finally:
+        httpd.reconfigure(login_conf(httpd, op) + PROTECTED)
 
 
 def test_new_session_id_at_every_login(httpd, op):
