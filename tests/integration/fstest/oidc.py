@@ -17,6 +17,8 @@ import sys
 import urllib.parse
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -113,6 +115,11 @@ class Browser:
     def __init__(self, h, headers=None):
         self.h = h
         self.s = requests.Session()
+        # httpd closes idle keep-alive connections (KeepAliveTimeout); a request racing that close is
+        # sent again on a new connection instead of failing the test.
+        retry = Retry(total=2, connect=2, read=2, status=0, redirect=0,
+                      raise_on_status=False)
+        self.s.mount("http://", HTTPAdapter(max_retries=retry))
         self.cookies = {}  # (origin) -> {name: value}
         self.headers = headers or {"Accept": "text/html,application/xhtml+xml"}
         self.history = []
