@@ -129,7 +129,7 @@ class IdPorten:
         self.persons = list(persons or DEFAULT_PERSONS)
         self.clients = {}
         self.keys = [Key("key-1")]
-        self.attacker_key = Key("key-1")  # same kid as ours, different key
+        self._attacker_key = None
         self.lock = threading.Lock()
         self.server = None
         self.thread = None
@@ -173,6 +173,13 @@ class IdPorten:
             new = Key(f"key-{len(self.keys) + 1}-{secrets.token_hex(2)}")
             self.keys = ([new] + self.keys) if keep_old else [new]
             return new
+
+    @property
+    def attacker_key(self):
+        """A key with our kid that is not ours (made when first needed: RSA keys take a while)."""
+        if self._attacker_key is None:
+            self._attacker_key = Key("key-1")
+        return self._attacker_key
 
     @property
     def signing_key(self):
