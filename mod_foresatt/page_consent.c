@@ -49,15 +49,6 @@ static foresatt_result_t cache_lookup(void *ctx, const char *number, apr_pool_t 
     return fs_registry_lookup(ctx, number, person, status);
 }
 
-static const char *display_name(apr_pool_t *pool, const foresatt_person_t *p)
-{
-    if (p == NULL || (p->given_name == NULL && p->family_name == NULL))
-        return NULL;
-    return apr_pstrcat(pool, p->given_name ? p->given_name : "", p->middle_name ? " " : "",
-                       p->middle_name ? p->middle_name : "", p->given_name && p->family_name ? " " : "",
-                       p->family_name ? p->family_name : "", NULL);
-}
-
 static int unavailable(fs_ss_t *q, int *rc, const char *what, const char *message)
 {
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, FSLOGNO(0620) "samtykke: the %s failed: %s", what,
@@ -202,7 +193,7 @@ static json_t *view_json(fs_ss_t *q, const consent_view_t *v)
     size_t i;
 
     json_object_set_new(o, "pupil_id", fs_ss_json_str(q, v->pupil->pupil_id));
-    json_object_set_new(o, "name", fs_ss_json_str(q, display_name(pool, v->record)));
+    json_object_set_new(o, "name", fs_ss_json_str(q, fs_ss_display_name(pool, v->record)));
     json_object_set_new(o, "adult", json_boolean(v->adult));
     json_object_set_new(o, "coming_of_age", v->age_known ? json_string(fs_ss_iso_date(pool, v->coming_of_age))
                                                          : json_null());
@@ -241,7 +232,7 @@ static int send_html(fs_ss_t *q, int status, const consent_view_t *v, const char
     if (notice)
         fst_tvars_flag(vars, notice, 1);
     fst_tvars_set(vars, "pupil_id", v->pupil->pupil_id);
-    fst_tvars_set(vars, "pupil_name", display_name(pool, v->record));
+    fst_tvars_set(vars, "pupil_name", fs_ss_display_name(pool, v->record));
     fst_tvars_flag(vars, "minor", v->age_known && !v->adult);
     if (v->age_known)
         fst_tvars_set(vars, "coming_of_age_date", fs_ss_date(q, v->coming_of_age));

@@ -59,15 +59,6 @@ typedef struct input {
     size_t n_emails;
 } input_t;
 
-static const char *display_name(apr_pool_t *pool, const foresatt_person_t *p)
-{
-    if (p == NULL || (p->given_name == NULL && p->family_name == NULL))
-        return NULL;
-    return apr_pstrcat(pool, p->given_name ? p->given_name : "", p->middle_name ? " " : "",
-                       p->middle_name ? p->middle_name : "", p->given_name && p->family_name ? " " : "",
-                       p->family_name ? p->family_name : "", NULL);
-}
-
 static int64_t contact_time(const foresatt_guardian_t *g)
 {
     return g->edited_at > g->imported_at ? g->edited_at : g->imported_at;
@@ -137,7 +128,7 @@ static int load(fs_ss_t *q, profile_t *p, int *rc)
         memset(&st, 0, sizeof(st));
         if (fst_store_pupil_by_id(store, p->rows[i]->pupil_id, r->pool, &pupil, &st) == FORESATT_OK && pupil &&
             pupil->number && fs_registry_lookup(r, pupil->number, &rec, &st) == FORESATT_OK)
-            p->pupil_names[i] = display_name(r->pool, rec);
+            p->pupil_names[i] = fs_ss_display_name(r->pool, rec);
     }
     return 1;
 }
@@ -176,7 +167,7 @@ static json_t *profile_json(fs_ss_t *q, const profile_t *p)
     apr_pool_t *pool = q->r->pool;
     json_t *o = json_object(), *emails = json_array(), *pupils = json_array();
     json_t *care = json_object(), *resp = json_object(), *addressee = json_object();
-    const char *name = display_name(pool, p->person), *street, *post;
+    const char *name = fs_ss_display_name(pool, p->person), *street, *post;
     size_t i;
 
     json_object_set_new(o, "name", fs_ss_json_str(q, name ? name : p->rows[0]->name));
@@ -234,7 +225,7 @@ static int send_html(fs_ss_t *q, int status, const profile_t *p, const input_t *
 {
     apr_pool_t *pool = q->r->pool;
     fst_tvars_t *v = fs_ss_vars(q);
-    const char *name = display_name(pool, p->person), *street, *post;
+    const char *name = fs_ss_display_name(pool, p->person), *street, *post;
     size_t i;
 
     if (notice)
