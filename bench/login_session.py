@@ -3,7 +3,8 @@
 
     bench/login_session.py [--requests 40000] [--concurrency 8] [--rounds 3] [--mpm event]
 
-One httpd (the module loaded, logged in against the ID-porten stand-in) serves the same small static
+First bench/bench_session: the session check alone (open, decode, times, ended-session lookup), in
+microseconds. Then one httpd (the module loaded, logged in against the ID-porten stand-in) serves the same small static
 file three ways: unprotected, under AuthType foresatt with a valid session cookie (one cookie
 decrypt and one shared-memory lookup per request, plus the identity headers and no-store), and,
 if Debian's mod_auth_openidc is installed, under AuthType openid-connect with its session cookie
@@ -85,6 +86,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--mpm", default="event")
     args = ap.parse_args()
+
+    build = os.environ.get("FORESATT_BUILDDIR", SRC)
+    out = subprocess.run([os.path.join(build, "bench", "bench_session"), "200000"], capture_output=True, text=True)
+    print(out.stdout.strip() or out.stderr.strip())
 
     op = make_op()
     h = Httpd(mpm=args.mpm, name="bench-login")
