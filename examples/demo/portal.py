@@ -42,13 +42,13 @@ def logout_button(token):
 
 
 def page(title, body, name=None, logout_token=None):
-    who = (f'<p class="who">Innlogget som <span id="who">{html.escape(name)}</span> {logout_button(logout_token)}</p>'
+    who = (f'<div class="who">Innlogget som <span id="who">{html.escape(name)}</span> {logout_button(logout_token)}</div>'
            if name else "")
     return f"""<!doctype html>
 <html lang="nb"><head><meta charset="utf-8"><title>{html.escape(title)} – Eksempel vgs</title>
 <style>body{{font-family:sans-serif;max-width:46em;margin:2em auto;padding:0 1em}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;text-align:left}}
-.who{{color:#555}}nav a{{margin-right:1em}}form.logout{{display:inline}}</style></head>
+.who{{color:#555;margin:.5em 0}}nav a{{margin-right:1em}}form.logout{{display:inline}}</style></head>
 <body><header><strong>Eksempel videregående skole</strong>{who}</header>
 <h1>{html.escape(title)}</h1>
 {body}

@@ -105,6 +105,7 @@ def service_user():
 
 def port_is_free(port):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as httpd binds: old connections don't count
         try:
             s.bind(("127.0.0.1", port))
             return True
@@ -183,28 +184,51 @@ def persons_from(scenarios):
              "note": describe(s, guardians), "scenario": s} for s in scenarios]
 
 
-def highlights(persons):
-    """The four to try first: a parent who sees their children, a father without responsibility,
-    a pupil who can give consent, the guardian who refused the number."""
+ROLE_WORDS = {"far": "a father", "mor": "a mother", "medmor": "a co-mother"}
+
+
+def parent_word(world, login):
+    """'a father', 'a mother'... as the register's family relations of a child name this person."""
+    freg = os.path.join(world, "freg")
+    for name in sorted(os.listdir(freg)):
+        try:
+            with open(os.path.join(freg, name), encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, ValueError):
+            continue
+        for rel in doc.get("familierelasjon", []):
+            if rel.get("relatertPerson") == login and rel.get("minRolleForPerson") == "barn":
+                return ROLE_WORDS.get(rel.get("relatertPersonsRolle"), "a parent")
+    return "a parent"
+
+
+def highlights(persons, world):
+    """The four to try first, each with what it shows: a parent who sees their children, a parent
+    without parental responsibility, a pupil who can give consent, the guardian who refused the
+    number."""
     def first(pred):
         return next((p for p in persons if pred(p["scenario"])), None)
 
-    def guardian_allowed(s):
+    def allowed(s):
         return sum(1 for v in s.get("expect", {}).values() if v == "allow")
 
-    parent = max((p for p in persons if guardian_allowed(p["scenario"]) > 0),
-                 key=lambda p: guardian_allowed(p["scenario"]), default=None)
-    picks = [
-        (parent, "a parent: sees the children, not the two who are 18 without consent"),
-        (first(lambda s: s.get("expect") and set(s["expect"].values()) == {"no_parental_responsibility"}),
-         "a father without parental responsibility: refused"),
-        (first(lambda s: s.get("role") == "student" and "can give consent" in describe(s, [
-            g for g in (p["scenario"] for p in persons) if "expect" in g])),
-         "a pupil of 18: can give consent to the guardians' access"),
-        (first(lambda s: "not_registered_by_school" in s.get("expect", {}).values()),
-         "refused the school's use of his number: no digital access"),
-    ]
-    return [(p, why) for p, why in picks if p]
+    parent = max((p for p in persons if allowed(p["scenario"]) > 0), key=lambda p: allowed(p["scenario"]),
+                 default=None)
+    refused = first(lambda s: s.get("expect") and set(s["expect"].values()) == {"no_parental_responsibility"})
+    pupil = first(lambda s: s.get("role") == "student" and any(
+        q["scenario"].get("expect", {}).get(s["student_id"]) == "adult_without_consent" for q in persons))
+    paper = first(lambda s: "not_registered_by_school" in s.get("expect", {}).values())
+    picks = []
+    if parent:
+        picks.append((parent, f"{parent_word(world, parent['pid'])}: {parent['note']}"))
+    if refused:
+        picks.append((refused, f"{parent_word(world, refused['pid'])} without parental responsibility: refused"))
+    if pupil:
+        picks.append((pupil, pupil["note"]))
+    if paper:
+        picks.append((paper, "a guardian who refused the school's use of the number: no digital access, "
+                             "informed on paper"))
+    return picks
 
 
 # --- the demo ------------------------------------------------------------------------------------
@@ -219,10 +243,11 @@ class Demo:
         self.httpd = makefile_value("HTTPD") or "/usr/sbin/apache2"
         self.modules_dir = makefile_value("HTTPD_MODULES_DIR") or "/usr/lib/apache2/modules"
         self.env = dict(os.environ)
+        self.httpd_env = dict(os.environ)
         preload = os.environ.get("FORESATT_SANITIZER_PRELOAD") or makefile_value("SANITIZER_PRELOAD")
-        if preload:  # a sanitizer build: httpd itself is not instrumented
-            self.env["LD_PRELOAD"] = preload
-            self.env.setdefault("ASAN_OPTIONS", "detect_leaks=0:use_sigaltstack=0")
+        if preload:  # a sanitizer build: httpd itself is not instrumented, so it gets the runtime preloaded
+            self.httpd_env["LD_PRELOAD"] = preload
+            self.httpd_env.setdefault("ASAN_OPTIONS", "detect_leaks=0:use_sigaltstack=0")
 
     def path(self, *parts):
         return os.path.join(self.root, *parts)
@@ -319,10 +344,10 @@ class Demo:
         owner = ["--owner", f"{self.user[2]}:{self.user[3]}"] if self.user else []
         self.spawn("portal", [PYTHON, os.path.join(HERE, "portal.py"), "--socket", sock, *owner])
 
-        p = subprocess.run([self.httpd, "-t", "-f", self.conf], capture_output=True, text=True, env=self.env)
+        p = subprocess.run([self.httpd, "-t", "-f", self.conf], capture_output=True, text=True, env=self.httpd_env)
         if p.returncode != 0:
             raise DemoError(f"httpd refused the configuration {self.conf}:\n{p.stdout}{p.stderr}")
-        self.spawn("httpd", [self.httpd, "-f", self.conf, "-DFOREGROUND"])
+        self.spawn("httpd", [self.httpd, "-f", self.conf, "-DFOREGROUND"], env=self.httpd_env)
 
         wait_until(lambda: port_answers(self.op_port), "the ID-porten stand-in")
         wait_until(lambda: os.path.exists(sock), "the example portal")
@@ -373,7 +398,7 @@ class Demo:
         status, _, body = self.get(location)
         if status != 200 or not all(p["pid"] in body for p in self.persons):
             raise DemoError(f"the stand-in's person chooser did not list the test persons (status {status})")
-        parent = highlights(self.persons)[0][0]
+        parent = highlights(self.persons, self.path("world"))[0][0]
         out = self.run_ctl("decide", "--as", parent["pid"])
         for pupil, expected in parent["scenario"]["expect"].items():
             got = "allow" if re.search(rf"^pupil\t{pupil}\tallow", out, re.M) else "deny"
@@ -383,10 +408,11 @@ class Demo:
 
     # --- telling the person what to do -----------------------------------------------------------
     def banner(self):
-        width = max(len(p["name"]) for p, _ in highlights(self.persons))
+        picks = highlights(self.persons, self.path("world"))
+        width = max(len(p["name"]) for p, _ in picks)
         lines = ["", f"mod_foresatt demo: open {self.origin}/", "",
                  "Log in at the ID-porten stand-in (\"choose a test person\") as:"]
-        for p, why in highlights(self.persons):
+        for p, why in picks:
             lines.append(f"  {p['name']:<{width}}  {p['pid']}  {why}")
         lines += [f"  (all {len(self.persons)} test persons, with what each shows, are on the login page)", "",
                   f"The school's records, as on {self.today}, with the administrators' tool:",
