@@ -140,3 +140,9 @@ def test_the_readme_opens_with_the_two_commands_and_links_every_guide():
     assert readme.index("./demo") < readme.index("## ")
     for guide in glob.glob(os.path.join(DOCS, "*.md")):
         assert f"docs/{os.path.basename(guide)}" in readme, f"README does not link {guide}"
+
+
+def test_every_guide_is_shipped_and_installed():
+    shipped = set(re.findall(r"docs/([\w.-]+\.md)", read(os.path.join(DOCS, "local.mk"))))
+    present = {os.path.basename(p) for p in glob.glob(os.path.join(DOCS, "*.md"))}
+    assert present <= shipped, f"add to docs/local.mk (dist_doc_DATA): {sorted(present - shipped)}"
