@@ -1,8 +1,8 @@
 """The demo, started the way README.md says (./demo, with --port), checked end to end by a real
 browser (headless chromium): a guardian logs in through the ID-porten stand-in's person chooser,
 sees the right pupils, is refused the wrong ones and logs out; the refused persons see why; a
-pupil logs in. Then Ctrl-C, and nothing of the demo is left. The expectations come from the
-scenarios.json that the demo itself generated for today."""
+pupil of 18 gives consent and the guardian sees him again. Then Ctrl-C, and nothing of the demo is
+left. The expectations come from the scenarios.json that the demo itself generated for today."""
 import json
 import os
 import queue
@@ -225,6 +225,26 @@ def test_a_pupil_logs_in_as_a_pupil(demo, browser):
     login(browser, demo, jonas["login"])
     assert "Du er logget inn som elev" in browser.text()
     assert browser.find("#who").text.casefold() == "jonas hansen"
+
+
+def test_a_pupil_of_18_gives_consent_and_the_guardian_sees_him_again(demo, browser):
+    b = browser
+    jonas, kari = who(demo, "JONAS HANSEN"), who(demo, "KARI HANSEN")
+    pupil = jonas["student_id"]
+    assert kari["expect"][pupil] == "adult_without_consent"
+
+    login(b, demo, jonas["login"])
+    b.click_link(next(a.text for a in b.find_all("a") if "Samtykke" in a.text))
+    b.wait_url(lambda u: u.startswith(demo.url + "/foresatt/samtykke"), "the consent page")
+    assert pupil in b.text()
+    b.click('form[action="/foresatt/samtykke"] button')
+    b.wait(lambda b: not b.find_all('input[name="action"][value="give"]'), "the consent recorded")
+
+    # the guardian's next login: the pupil is back, and his pages open
+    login(b, demo, kari["login"])
+    assert f"Elev {pupil}" in [a.text for a in b.find_all("ul a")]
+    b.get(f"{demo.url}/elev/{pupil}/fravaer")
+    assert b.title.startswith(f"Fravær for elev {pupil}")
 
 
 def test_ctrl_c_stops_everything_and_removes_the_working_directory(demo):
