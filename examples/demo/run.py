@@ -119,7 +119,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_until(check, what, timeout=20.0):
+def wait_until(check, what, timeout=60.0, log=None):
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -128,7 +128,7 @@ def wait_until(check, what, timeout=20.0):
         except OSError:
             pass
         if time.monotonic() > deadline:
-            raise DemoError(f"{what} did not come up within {timeout:.0f} s")
+            raise DemoError(f"{what} did not come up within {timeout:.0f} s" + (f"; its log:\n{log()}" if log else ""))
         time.sleep(0.05)
 
 
@@ -287,8 +287,8 @@ class Demo:
             json.dump([{k: p[k] for k in ("pid", "name", "note")} for p in self.persons], f, ensure_ascii=False,
                       indent=1)
 
-        self.op_port = free_port()
         self.origin = f"http://127.0.0.1:{self.port}"
+        self.start_idporten()
         values = {
             "ROOT": self.root,
             "PORT": str(self.port),
@@ -297,10 +297,9 @@ class Demo:
             "MODULE": module,
             "PLUGINS": os.path.join(BUILDDIR, "plugins"),
             "OP": f"http://127.0.0.1:{self.op_port}",
-            "CLIENT_SECRET": secrets.token_urlsafe(24),
+            "CLIENT_SECRET": self.client_secret,
             "PASSPHRASE": secrets.token_urlsafe(32),
         }
-        self.client_secret = values["CLIENT_SECRET"]
         with open(os.path.join(HERE, "httpd.conf.in"), encoding="utf-8") as f:
             conf = f.read()
         for k, v in values.items():
@@ -333,13 +332,23 @@ class Demo:
         out.close()
         return self.procs[name]
 
-    def start(self):
-        callback = f"{self.origin}/foresatt/callback"
+    def start_idporten(self):
+        """The stand-in picks its own free port (no race with other programs) and prints it."""
+        self.client_secret = secrets.token_urlsafe(24)
         self.spawn("idporten", [PYTHON, os.path.join(SRCDIR, "tests", "standins", "idporten.py"),
-                                "--port", str(self.op_port), "--persons", self.path("conf", "persons.json"),
-                                "--client-id", "demo", "--client-secret", self.client_secret,
-                                "--redirect-uri", callback,
+                                "--port", "0", "--persons", self.path("conf", "persons.json"),
+                                "--client-id", "demo", f"--client-secret={self.client_secret}",  # may start with '-'
+                                "--redirect-uri", f"{self.origin}/foresatt/callback",
                                 "--post-logout-redirect-uri", f"{self.origin}/logget-ut"])
+
+        def announced():
+            with open(self.path("logs", "idporten.log"), errors="replace") as f:
+                m = re.search(r"stand-in at http://127\.0\.0\.1:(\d+) ", f.read())
+            self.op_port = int(m.group(1)) if m else None
+            return self.alive() and self.op_port is not None
+        wait_until(announced, "the ID-porten stand-in", log=lambda: self.tail("idporten"))
+
+    def start(self):
         sock = self.path("run", "portal.sock")
         owner = ["--owner", f"{self.user[2]}:{self.user[3]}"] if self.user else []
         self.spawn("portal", [PYTHON, os.path.join(HERE, "portal.py"), "--socket", sock, *owner])
@@ -349,9 +358,9 @@ class Demo:
             raise DemoError(f"httpd refused the configuration {self.conf}:\n{p.stdout}{p.stderr}")
         self.spawn("httpd", [self.httpd, "-f", self.conf, "-DFOREGROUND"], env=self.httpd_env)
 
-        wait_until(lambda: port_answers(self.op_port), "the ID-porten stand-in")
-        wait_until(lambda: os.path.exists(sock), "the example portal")
-        wait_until(lambda: self.alive() and port_answers(self.port), "httpd")
+        wait_until(lambda: self.alive() and port_answers(self.op_port), "the ID-porten stand-in")
+        wait_until(lambda: self.alive() and os.path.exists(sock), "the example portal", log=lambda: self.tail("portal"))
+        wait_until(lambda: self.alive() and port_answers(self.port), "httpd", log=lambda: self.tail("httpd"))
 
     def alive(self):
         for name, proc in self.procs.items():
