@@ -12,6 +12,7 @@ with --socket it listens on a Unix socket that only httpd's user may open; with 
     /                    start page: who you are and the pupils you follow
     /elev/<id>/          a pupil's overview (httpd has checked Require foresatt-guardian-of)
     /elev/<id>/kontaktlaerer, /elev/<id>/fravaer, /elev/<id>/karakterer
+    /meg/                a pupil's own pages (httpd has checked Require foresatt-student)
     /logget-ut           where ID-porten sends the browser after logout (public)
 """
 import argparse
@@ -26,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 SUBJECTS = ["Norsk", "Matematikk", "Engelsk", "Naturfag", "Historie", "Kroppsøving", "Samfunnskunnskap"]
 TEACHERS = ["Astrid Lund", "Bjørn Eide", "Camilla Vik", "Dag Solberg", "Elin Moe"]
 PUPIL_PATH = re.compile(r"^/elev/([A-Za-z0-9_-]{1,32})/(|kontaktlaerer|fravaer|karakterer)$")
+OWN_PATH = re.compile(r"^/meg/(|kontaktlaerer|fravaer|karakterer)$")
 
 
 def rng(pupil):
@@ -55,10 +57,11 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.3em .6em;
 </body></html>"""
 
 
-def pupil_page(pupil, section):
+def pupil_page(pupil, section, base=None):
     r = rng(pupil)
-    nav = (f'<nav><a href="/elev/{pupil}/">Oversikt</a><a href="/elev/{pupil}/kontaktlaerer">Kontaktlærer</a>'
-           f'<a href="/elev/{pupil}/fravaer">Fravær</a><a href="/elev/{pupil}/karakterer">Karakterer</a></nav>')
+    base = base or f"/elev/{pupil}/"
+    nav = (f'<nav><a href="{base}">Oversikt</a><a href="{base}kontaktlaerer">Kontaktlærer</a>'
+           f'<a href="{base}fravaer">Fravær</a><a href="{base}karakterer">Karakterer</a></nav>')
     if section == "kontaktlaerer":
         return f"Kontaktlærer for elev {pupil}", nav + (
             f"<p>Kontaktlærer: <strong>{r.choice(TEACHERS)}</strong>, telefon 22 00 00 {r.randint(10, 99)}.</p>"
@@ -107,6 +110,7 @@ class Portal(BaseHTTPRequestHandler):
         if path == "/":
             if role == "student":
                 body = ("<p>Du er logget inn som elev.</p>"
+                        '<p><a href="/meg/">Mine sider</a></p>'
                         '<p><a href="/foresatt/samtykke">Samtykke: la foresatte se opplysninger etter at du fyller 18'
                         "</a></p>")
             elif pupils:
@@ -119,6 +123,10 @@ class Portal(BaseHTTPRequestHandler):
         m = PUPIL_PATH.match(path)
         if m:
             title, body = pupil_page(m.group(1), m.group(2))
+            return self.send_page(200, page(title, body, name, token))
+        m = OWN_PATH.match(path)
+        if m and role == "student" and pupils:  # httpd has checked Require foresatt-student
+            title, body = pupil_page(pupils[0], m.group(1), base="/meg/")
             return self.send_page(200, page(title, body, name, token))
         self.send_page(404, page("Fant ikke siden", "<p>Siden finnes ikke.</p>", name, token))
 

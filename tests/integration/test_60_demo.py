@@ -220,11 +220,22 @@ def test_the_guardian_who_refused_the_number_is_told_about_paper(demo, browser):
     assert "TOR LIE" in p.stdout
 
 
-def test_a_pupil_logs_in_as_a_pupil(demo, browser):
+def test_a_pupil_logs_in_as_a_pupil_and_sees_his_own_pages(demo, browser):
+    b = browser
     jonas = who(demo, "JONAS HANSEN")
-    login(browser, demo, jonas["login"])
-    assert "Du er logget inn som elev" in browser.text()
-    assert browser.find("#who").text.casefold() == "jonas hansen"
+    login(b, demo, jonas["login"])
+    assert "Du er logget inn som elev" in b.text()
+    assert b.find("#who").text.casefold() == "jonas hansen"
+    b.click_link("Mine sider")
+    b.wait_url(lambda u: u == demo.url + "/meg/")
+    assert b.title.startswith(f"Elev {jonas['student_id']}")
+    b.click_link("Fravær")
+    b.wait_url(lambda u: u == demo.url + "/meg/fravaer")
+    # a pupil's own pages are not for a guardian
+    login(b, demo, who(demo, "KARI HANSEN")["login"])
+    b.get(demo.url + "/meg/")
+    assert b.title.startswith("Ingen tilgang")
+    assert "Denne siden er for elever" in b.text()
 
 
 def test_a_pupil_of_18_gives_consent_and_the_guardian_sees_him_again(demo, browser):
