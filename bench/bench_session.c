@@ -39,7 +39,8 @@ int main(int argc, char **argv)
     fst_session_t s, d;
     fst_revocation_t *table;
     size_t len, size;
-    double t0, t_open = 0, t_decode = 0, t_lookup = 0, t_seal = 0;
+    double t0, t_open = 0, t_decode = 0, t_lookup = 0, t_seal = 0, t_fresh;
+    fst_aead_opener_t *opener;
     int64_t now = (int64_t)time(NULL);
     volatile int sink = 0;
 
@@ -76,14 +77,25 @@ int main(int argc, char **argv)
         fst_revocation_add(table, k, now + 3600, now);
     }
     lookup = apr_palloc(pool, 2 * FST_REVOCATION_KEY_LEN);
+    /* As identity.c: one opener per connection, i.e. reused across a keep-alive connection's requests. */
+    opener = fst_aead_opener_create(aead, pool);
+    t0 = now_ns();
+    for (i = 0; i < n / 10; i++) {
+        unsigned char *p;
+        size_t plen;
+        sink += fst_aead_open(aead, scratch, "session|client|skole.example.no", cookie, strlen(cookie), &p, &plen,
+                              NULL) == FST_AEAD_OK;
+        apr_pool_clear(scratch);
+    }
+    t_fresh = (now_ns() - t0) / (double)(n / 10);
 
     for (i = 0; i < n; i++) {
         unsigned char *p;
         size_t plen;
 
         t0 = now_ns();
-        if (fst_aead_open(aead, scratch, "session|client|skole.example.no", cookie, strlen(cookie), &p, &plen, NULL) !=
-            FST_AEAD_OK)
+        if (fst_aead_opener_open(opener, scratch, "session|client|skole.example.no", cookie, strlen(cookie), &p, &plen,
+                                 NULL) != FST_AEAD_OK)
             return 1;
         t_open += now_ns() - t0;
         t0 = now_ns();
@@ -102,10 +114,10 @@ int main(int argc, char **argv)
         }
         apr_pool_clear(scratch);
     }
-    printf("session check, %ld iterations, cookie %lu bytes: open (base64url + AES-256-GCM) %.2f us, "
-           "decode + times %.2f us, ended-session lookup (2 keys) %.2f us, total %.2f us per request; "
-           "re-issue (seal) %.2f us\n",
-           n, (unsigned long)strlen(cookie), t_open / n / 1e3, t_decode / n / 1e3, t_lookup / n / 1e3,
+    printf("session check, %ld iterations, cookie %lu bytes: open (base64url + AES-256-GCM, the connection's "
+           "keyed context) %.2f us [first request on a connection: %.2f us], decode + times %.2f us, "
+           "ended-session lookup (2 keys) %.2f us; total %.2f us per request; re-issue (seal) %.2f us\n",
+           n, (unsigned long)strlen(cookie), t_open / n / 1e3, t_fresh / 1e3, t_decode / n / 1e3, t_lookup / n / 1e3,
            (t_open + t_decode + t_lookup) / n / 1e3, t_seal / ((n + 7) / 8) / 1e3);
     (void)sink;
     apr_pool_destroy(pool);

@@ -56,6 +56,22 @@ static request_identity_t *request_identity(request_rec *r)
     return ri;
 }
 
+#define OPENER_KEY "foresatt-session-opener"
+
+/* The connection's opener for this site's keys: a keep-alive connection keys its decryption
+ * contexts once, not once per request. A connection serves one request at a time. */
+static fst_aead_opener_t *connection_opener(request_rec *r, const fs_oidc_conf_t *c)
+{
+    fst_aead_opener_t *o = NULL;
+
+    apr_pool_userdata_get((void **)&o, OPENER_KEY, r->connection->pool);
+    if (o == NULL || fst_aead_opener_aead(o) != c->aead) {
+        o = fst_aead_opener_create(c->aead, r->connection->pool);
+        apr_pool_userdata_setn(o, OPENER_KEY, apr_pool_cleanup_null, r->connection->pool);
+    }
+    return o;
+}
+
 static void delete_session_cookie(request_rec *r)
 {
     fs_oidc_conf_t *c = fs_oidc_conf(r->server);
@@ -73,10 +89,14 @@ static int open_session(request_rec *r, request_identity_t *ri)
     size_t len;
     int key_index = 0;
     fst_session_time_t t;
+    fst_aead_opener_t *opener;
 
     if (cookie == NULL || *cookie == '\0')
         return 0;
-    if (fst_aead_open(c->aead, r->pool, c->aad_session, cookie, strlen(cookie), &plain, &len, &key_index) !=
+    opener = connection_opener(r, c);
+    if ((opener ? fst_aead_opener_open(opener, r->pool, c->aad_session, cookie, strlen(cookie), &plain, &len,
+                                       &key_index)
+                : fst_aead_open(c->aead, r->pool, c->aad_session, cookie, strlen(cookie), &plain, &len, &key_index)) !=
             FST_AEAD_OK ||
         !fst_session_decode(r->pool, plain, len, &ri->session)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0130) "session cookie refused: it does not open with "

@@ -108,6 +108,58 @@ char *fst_aead_seal(const fst_aead_t *aead, apr_pool_t *pool, const char *aad, c
     return ok ? fst_b64url_encode(pool, buf, total) : NULL;
 }
 
+/* Decrypt with a context already keyed with key k: only the IV is set per message, so the key
+ * schedule and the provider's context are made once per opener, not once per cookie. */
+static int open_keyed(EVP_CIPHER_CTX *ctx, const char *aad, const unsigned char *buf, size_t total,
+                      unsigned char *plain)
+{
+    size_t len = total - FST_AEAD_OVERHEAD;
+    const unsigned char *iv = buf + 1, *ct = buf + 1 + IV_LEN, *tag = ct + len;
+    int outl = 0;
+
+    return EVP_DecryptInit_ex2(ctx, NULL, NULL, iv, NULL) == 1 &&
+           EVP_DecryptUpdate(ctx, NULL, &outl, buf, 1) == 1 &&
+           EVP_DecryptUpdate(ctx, NULL, &outl, (const unsigned char *)aad, (int)strlen(aad)) == 1 &&
+           (len == 0 || EVP_DecryptUpdate(ctx, plain, &outl, ct, (int)len) == 1) &&
+           EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, (void *)tag) == 1 &&
+           EVP_DecryptFinal_ex(ctx, plain + len, &outl) == 1;
+}
+
+struct fst_aead_opener {
+    const fst_aead_t *aead;
+    EVP_CIPHER_CTX *ctx[FST_AEAD_MAX_KEYS];
+};
+
+static apr_status_t opener_cleanup(void *data)
+{
+    fst_aead_opener_t *o = data;
+    int k;
+
+    for (k = 0; k < FST_AEAD_MAX_KEYS; k++)
+        EVP_CIPHER_CTX_free(o->ctx[k]);
+    return APR_SUCCESS;
+}
+
+fst_aead_opener_t *fst_aead_opener_create(const fst_aead_t *aead, apr_pool_t *pool)
+{
+    fst_aead_opener_t *o = apr_pcalloc(pool, sizeof(*o));
+    int k;
+
+    o->aead = aead;
+    apr_pool_cleanup_register(pool, o, opener_cleanup, apr_pool_cleanup_null);
+    for (k = 0; k < aead->n_keys; k++) {
+        o->ctx[k] = EVP_CIPHER_CTX_new();
+        if (o->ctx[k] == NULL || EVP_DecryptInit_ex2(o->ctx[k], aead->cipher, aead->keys[k], NULL, NULL) != 1)
+            return NULL;
+    }
+    return o;
+}
+
+const fst_aead_t *fst_aead_opener_aead(const fst_aead_opener_t *o)
+{
+    return o->aead;
+}
+
 static int open_with(const fst_aead_t *aead, int k, const char *aad, const unsigned char *buf, size_t total,
                      unsigned char *plain)
 {
@@ -128,8 +180,9 @@ static int open_with(const fst_aead_t *aead, int k, const char *aad, const unsig
     return ok;
 }
 
-fst_aead_result_t fst_aead_open(const fst_aead_t *aead, apr_pool_t *pool, const char *aad, const char *text,
-                                size_t len, unsigned char **plain, size_t *plain_len, int *key_index)
+static fst_aead_result_t open_any(const fst_aead_t *aead, fst_aead_opener_t *opener, apr_pool_t *pool,
+                                  const char *aad, const char *text, size_t len, unsigned char **plain,
+                                  size_t *plain_len, int *key_index)
 {
     unsigned char *buf = apr_palloc(pool, FST_B64URL_DECODED_MAX(len)), *out;
     long total = fst_b64url_decode(buf, FST_B64URL_DECODED_MAX(len), text, len);
@@ -139,7 +192,9 @@ fst_aead_result_t fst_aead_open(const fst_aead_t *aead, apr_pool_t *pool, const 
         return FST_AEAD_MALFORMED;
     out = apr_palloc(pool, (size_t)total - FST_AEAD_OVERHEAD + 1);
     for (k = 0; k < aead->n_keys; k++) {
-        if (open_with(aead, k, aad, buf, (size_t)total, out)) {
+        int ok = opener ? open_keyed(opener->ctx[k], aad, buf, (size_t)total, out)
+                        : open_with(aead, k, aad, buf, (size_t)total, out);
+        if (ok) {
             out[total - FST_AEAD_OVERHEAD] = '\0';
             *plain = out;
             *plain_len = (size_t)total - FST_AEAD_OVERHEAD;
@@ -149,6 +204,19 @@ fst_aead_result_t fst_aead_open(const fst_aead_t *aead, apr_pool_t *pool, const 
         }
     }
     return FST_AEAD_REJECTED;
+}
+
+fst_aead_result_t fst_aead_open(const fst_aead_t *aead, apr_pool_t *pool, const char *aad, const char *text,
+                                size_t len, unsigned char **plain, size_t *plain_len, int *key_index)
+{
+    return open_any(aead, NULL, pool, aad, text, len, plain, plain_len, key_index);
+}
+
+fst_aead_result_t fst_aead_opener_open(fst_aead_opener_t *opener, apr_pool_t *pool, const char *aad,
+                                       const char *text, size_t len, unsigned char **plain, size_t *plain_len,
+                                       int *key_index)
+{
+    return open_any(opener->aead, opener, pool, aad, text, len, plain, plain_len, key_index);
 }
 
 void fst_hmac_sha256(const unsigned char key[FST_KEY_LEN], const void *data, size_t len, unsigned char out[32])

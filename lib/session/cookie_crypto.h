@@ -43,6 +43,17 @@ typedef enum fst_aead_result {
 fst_aead_result_t fst_aead_open(const fst_aead_t *aead, apr_pool_t *pool, const char *aad, const char *text,
                                 size_t len, unsigned char **plain, size_t *plain_len, int *key_index);
 
+/* An opener: decryption contexts keyed once, reused for many cookies (one per connection in httpd,
+ * so a keep-alive connection pays the context setup once). Not for two threads at a time. Released
+ * when pool is cleared; NULL when OpenSSL cannot make the contexts. */
+typedef struct fst_aead_opener fst_aead_opener_t;
+fst_aead_opener_t *fst_aead_opener_create(const fst_aead_t *aead, apr_pool_t *pool);
+const fst_aead_t *fst_aead_opener_aead(const fst_aead_opener_t *opener);
+/* As fst_aead_open. */
+fst_aead_result_t fst_aead_opener_open(fst_aead_opener_t *opener, apr_pool_t *pool, const char *aad,
+                                       const char *text, size_t len, unsigned char **plain, size_t *plain_len,
+                                       int *key_index);
+
 /* HMAC-SHA256(key, data) into out (32 bytes). */
 void fst_hmac_sha256(const unsigned char key[FST_KEY_LEN], const void *data, size_t len, unsigned char out[32]);
 

@@ -159,5 +159,34 @@ START_TEST(pseudonyms)
 }
 END_TEST
 
+START_TEST(opener_reuses_its_contexts)
+{
+    fst_aead_t *both = sealer("the new passphrase here", "the old passphrase here");
+    fst_aead_t *old = sealer("the old passphrase here", NULL);
+    fst_aead_opener_t *o = fst_aead_opener_create(both, pool);
+    const unsigned char msg[] = "a session record, more or less";
+    unsigned char *plain;
+    size_t len;
+    int i, k = -1;
+
+    ck_assert_ptr_nonnull(o);
+    ck_assert_ptr_eq(fst_aead_opener_aead(o), both);
+    /* Many cookies through one opener, good and bad interleaved: a failure leaves it usable. */
+    for (i = 0; i < 50; i++) {
+        char *c = fst_aead_seal(i % 3 == 0 ? old : both, pool, "aad", msg, sizeof(msg) - 1 - (size_t)(i % 7));
+        char *bad = apr_pstrdup(pool, c);
+
+        ck_assert_int_eq(fst_aead_opener_open(o, pool, "aad", c, strlen(c), &plain, &len, &k), FST_AEAD_OK);
+        ck_assert_int_eq(len, sizeof(msg) - 1 - (size_t)(i % 7));
+        ck_assert(memcmp(plain, msg, len) == 0);
+        ck_assert_int_eq(k, i % 3 == 0 ? 1 : 0);
+        bad[strlen(bad) - 3] = bad[strlen(bad) - 3] == 'A' ? 'B' : 'A';
+        ck_assert(fst_aead_opener_open(o, pool, "aad", bad, strlen(bad), &plain, &len, NULL) != FST_AEAD_OK);
+        ck_assert_int_eq(fst_aead_opener_open(o, pool, "other", c, strlen(c), &plain, &len, NULL), FST_AEAD_REJECTED);
+    }
+    ck_assert_int_eq(fst_aead_opener_open(o, pool, "aad", "AQ", 2, &plain, &len, NULL), FST_AEAD_MALFORMED);
+}
+END_TEST
+
 UNIT_MAIN("session_crypto", derivation, seal_open, every_flipped_bit_is_rejected, truncated_foreign_and_garbage,
-          rollover, bad_key_count, pseudonyms)
+          rollover, bad_key_count, pseudonyms, opener_reuses_its_contexts)
