@@ -50,6 +50,7 @@ typedef struct fs_authz_conf {
     int identity_mode;                  /* FS_IDENTITY_MODE_* */
     const char *identity_source;        /* the variable or header name */
     apr_array_header_t *trusted;        /* apr_ipsubnet_t *: proxies whose header is believed */
+    const unsigned char *pseudonym_key; /* this server's key for external pseudonyms: set in post_config */
 } fs_authz_conf_t;
 
 #define FS_IDENTITY_MODE_UNSET 0

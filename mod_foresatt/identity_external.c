@@ -31,7 +31,6 @@ APLOG_USE_MODULE(foresatt);
 
 #define IDENTITY_KEY "foresatt-external-identity"
 #define PID_KEY "foresatt-external-pid"
-#define PSEUDONYM_KEY "foresatt-external-pseudonym-key"
 
 const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args)
 {
@@ -83,48 +82,53 @@ const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args)
                         "header NAME ADDRESS...", mode);
 }
 
-/* The pseudonyms of external identities use the login's key (ForesattPseudonymSecret, else
- * ForesattCryptoPassphrase), so a person has one pseudonym whichever way they log in. A site with
- * neither gets a key made once per configuration in the parent (shared by every child), lasting
- * until the next restart. */
+/* The pseudonyms of external identities use the login's key for the same server
+ * (ForesattPseudonymSecret, else ForesattCryptoPassphrase, as merged for that virtual host), so a
+ * person has one pseudonym whichever way they log in. Servers with neither share a key made once
+ * per configuration in the parent (so every child agrees), lasting until the next restart. */
 int fs_identity_external_post_config(apr_pool_t *pconf, server_rec *s)
 {
-    unsigned char *key = apr_palloc(pconf, FST_KEY_LEN);
-    fs_oidc_conf_t *c = fs_oidc_conf(s);
-    const char *secret = c->pseudonym_secret ? c->pseudonym_secret : c->passphrase;
+    unsigned char *random_key = NULL;
     const char *err = NULL;
     server_rec *sv;
-    int external = 0;
 
-    for (sv = s; sv; sv = sv->next)
-        external |= fs_authz_conf(sv)->identity_mode == FS_IDENTITY_MODE_ENV ||
-                    fs_authz_conf(sv)->identity_mode == FS_IDENTITY_MODE_HEADER;
-    if (!external)
-        return OK;
-    if (secret != NULL) {
-        if (!fst_key_derive(secret, "pseudonym", key, &err)) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, FSLOGNO(0540) "ForesattIdentity: %s", err);
-            return HTTP_INTERNAL_SERVER_ERROR;
+    for (sv = s; sv; sv = sv->next) {
+        fs_authz_conf_t *a = fs_authz_conf(sv);
+        fs_oidc_conf_t *c = fs_oidc_conf(sv);
+        const char *secret = c->pseudonym_secret ? c->pseudonym_secret : c->passphrase;
+        unsigned char *key;
+
+        if (a->identity_mode != FS_IDENTITY_MODE_ENV && a->identity_mode != FS_IDENTITY_MODE_HEADER)
+            continue;
+        if (secret != NULL) {
+            key = apr_palloc(pconf, FST_KEY_LEN);
+            if (!fst_key_derive(secret, "pseudonym", key, &err)) {
+                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, sv, FSLOGNO(0540) "ForesattIdentity: %s", err);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+            a->pseudonym_key = key;
+            continue;
         }
-    } else {
-        if (apr_generate_random_bytes(key, FST_KEY_LEN) != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, FSLOGNO(0543) "no random bytes for the pseudonym key");
-            return HTTP_INTERNAL_SERVER_ERROR;
+        if (random_key == NULL) {
+            random_key = apr_palloc(pconf, FST_KEY_LEN);
+            if (apr_generate_random_bytes(random_key, FST_KEY_LEN) != APR_SUCCESS) {
+                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, sv, FSLOGNO(0543) "no random bytes for the pseudonym key");
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
         }
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, FSLOGNO(0544)
+        a->pseudonym_key = random_key;
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, sv, FSLOGNO(0544)
                      "ForesattIdentity: no ForesattPseudonymSecret; pseudonyms in the audit log change at every "
                      "restart until one is set");
     }
-    apr_pool_userdata_set(key, PSEUDONYM_KEY, apr_pool_cleanup_null, pconf);
     return OK;
 }
 
 static const char *pseudonym(request_rec *r, const char *pid)
 {
-    void *key = NULL;
+    const unsigned char *key = fs_authz_conf(r->server)->pseudonym_key;
     char *out;
 
-    apr_pool_userdata_get(&key, PSEUDONYM_KEY, r->server->process->pconf);
     if (key == NULL)
         return NULL;
     out = apr_palloc(r->pool, FST_PSEUDONYM_LEN + 1);

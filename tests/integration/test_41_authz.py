@@ -258,7 +258,11 @@ def test_audit_log_holds_the_decisions(world, httpd):
 
 def test_remote_user_is_the_pseudonym(world, httpd):
     get(httpd, "/elev/S2001/p.txt", world.who("INGRID BERG")["login"])
-    last = httpd.access_log().strip().splitlines()[-1]
+    # httpd writes the access log after the response has gone out: wait for the line.
+    deadline = time.monotonic() + 5
+    while "/elev/S2001/p.txt" not in httpd.access_log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    last = [line for line in httpd.access_log().splitlines() if "/elev/S2001/p.txt" in line][-1]
     assert re.search(r" p-[0-9a-f]{24} ", last), last
 
 
@@ -389,3 +393,39 @@ def test_export_without_a_key_says_the_audit_cannot_be_linked(world, httpd):
     p = world.ctl("audit", "--guardian", world.who("KARI HANSEN")["login"])
     assert p.returncode == 3
     assert "needs ForesattPseudonymSecret or ForesattCryptoPassphrase" in p.stderr
+
+
+def test_pseudonym_secret_in_a_virtual_host_is_that_host_s(httpd_factory):
+    # ForesattPseudonymSecret set inside <VirtualHost> keys that host's pseudonyms (it was once read
+    # from the main server only, and a vhost's secret was silently ignored).
+    import hashlib
+    import hmac
+    from fstest.oidc import cookie_key
+
+    h = httpd_factory(name="authz-vhost-pseudonym")
+    w = World(h)
+    main_secret, vhost_secret = "main server secret", "virtual host secret"
+    body = site(h, w, f"""
+ForesattPseudonymSecret "{main_secret}"
+Header always set X-Seen-User "expr=%{{REMOTE_USER}}"
+<VirtualHost *:{h.port}>
+  ServerName 127.0.0.1
+</VirtualHost>
+<VirtualHost *:{h.port}>
+  ServerName other.test
+  DocumentRoot "{h.htdocs}"
+  ForesattPseudonymSecret "{vhost_secret}"
+  Header always set X-Seen-User "expr=%{{REMOTE_USER}}"
+</VirtualHost>
+""")
+    h.start(body)
+    kari = w.who("KARI HANSEN")["login"]
+
+    def want(secret):
+        return "p-" + hmac.new(cookie_key(secret, "pseudonym"), kari.encode(), hashlib.sha256).hexdigest()[:24]
+
+    r = get(h, "/elev/S1001/p.txt", kari)
+    assert r.status_code == 200 and r.headers["X-Seen-User"] == want(main_secret)
+    r = get(h, "/elev/S1001/p.txt", kari, headers={"Host": "other.test"})
+    assert r.status_code == 200, r.status_code
+    assert r.headers["X-Seen-User"] == want(vhost_secret)
