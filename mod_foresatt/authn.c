@@ -18,6 +18,7 @@
 #include <http_request.h>
 #include <util_filter.h>
 
+#include "authz.h"
 #include "scrub.h"
 #include "identity.h"
 #include "oidc.h"
@@ -97,13 +98,17 @@ static apr_status_t no_store_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 
 static void pass(request_rec *r, const fs_oidc_conf_t *c, int field, const char *value)
 {
+    /* The number goes under the authorization's header name (ForesattAuthzHeader number), so the
+     * portal sees one header for it whichever Require let the request in. */
+    const char *header = field == FS_PASS_NUMBER ? fs_authz_conf(r->server)->header_number : c->pass_header[field];
+
     if (value == NULL)
         return;
-    if (c->pass_identity & FS_PASS_HEADERS) {
+    if ((c->pass_identity & FS_PASS_HEADERS) && header != NULL) {
         /* Client copies are gone (scrub.c), so a Name already here was set by the authorization (the
          * register's name): it wins over the ID token's. */
-        if (field != FS_PASS_NAME || apr_table_get(r->headers_in, c->pass_header[field]) == NULL)
-            fs_backend_header_set(r, c->pass_header[field], value);
+        if (field != FS_PASS_NAME || apr_table_get(r->headers_in, header) == NULL)
+            fs_backend_header_set(r, header, value);
     }
     if (c->pass_identity & FS_PASS_ENV)
         apr_table_setn(r->subprocess_env, c->pass_env[field], fs_header_clean(r->pool, value));
@@ -124,8 +129,9 @@ static int fixups(request_rec *r)
     pass(r, c, FS_PASS_USER, id->pseudonym);
     pass(r, c, FS_PASS_ACR, id->acr);
     pass(r, c, FS_PASS_NAME, id->name);
-    if (c->pass_pid)
-        pass(r, c, FS_PASS_PID, id->pid);
+    /* One switch for numbers, ForesattPassNumbers, and one header name for the person's own. */
+    if (fs_authz_conf(r->server)->pass_numbers > 0)
+        pass(r, c, FS_PASS_NUMBER, id->pid);
     s = fs_session_current(r);
     if (s != NULL)
         pass(r, c, FS_PASS_LOGOUT_TOKEN, fs_csrf_token(r, s));

@@ -58,7 +58,6 @@ fs_oidc_conf_t *fs_oidc_conf_create(apr_pool_t *pool)
     c->refresh_interval = FS_UNSET;
     c->jwks_refetch_interval = FS_UNSET;
     c->pass_identity = FS_UNSET;
-    c->pass_pid = FS_UNSET;
     c->revocation_slots = FS_UNSET;
     return c;
 }
@@ -125,7 +124,6 @@ fs_oidc_conf_t *fs_oidc_conf_merge(apr_pool_t *pool, const fs_oidc_conf_t *base,
     MERGE_INT(jwks_refetch_interval);
     MERGE_PTR(header_prefix);
     MERGE_INT(pass_identity);
-    MERGE_INT(pass_pid);
     MERGE_INT(revocation_slots);
     return c;
 }
@@ -344,7 +342,6 @@ static const struct {
     const char *name;
     size_t offset;
 } flag_directives[] = {{"ForesattCookieSecure", offsetof(fs_oidc_conf_t, cookie_secure)},
-                       {"ForesattPassPid", offsetof(fs_oidc_conf_t, pass_pid)},
                        {NULL, 0}};
 
 const char *fs_cmd_oidc_int(cmd_parms *cmd, void *d, const char *v)
@@ -484,7 +481,6 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_oidc_conf_t *c)
     c->jwks_refetch_interval = int_or(c->jwks_refetch_interval, DEFAULT_JWKS_REFETCH);
     c->header_prefix = c->header_prefix ? c->header_prefix : DEFAULT_HEADER_PREFIX;
     c->pass_identity = int_or(c->pass_identity, FS_PASS_HEADERS | FS_PASS_ENV);
-    c->pass_pid = int_or(c->pass_pid, 0);
     c->revocation_slots = int_or(c->revocation_slots, DEFAULT_REVOCATION_SLOTS);
     if (c->post_logout_uris == NULL) {
         c->post_logout_uris = apr_array_make(pconf, 1, sizeof(const char *));
@@ -493,7 +489,7 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_oidc_conf_t *c)
     c->env_prefix = "FORESATT_";
     fs_scrub_freeze(pconf, c);
     {
-        static const char *const fields[FS_PASS_FIELDS] = {"User", "Acr", "Name", "Pid", "Logout-Token"};
+        static const char *const fields[FS_PASS_FIELDS] = {"User", "Acr", "Name", "Number", "Logout-Token"};
         int i;
         char *p;
 

@@ -140,8 +140,6 @@ static const command_rec foresatt_cmds[] = {
                   "(default X-Foresatt-)"),
     AP_INIT_TAKE1("ForesattPassIdentity", fs_cmd_oidc_pass_identity, NULL, RSRC_CONF,
                   "headers | env | both (default) | off: how the backend learns who is logged in"),
-    AP_INIT_FLAG("ForesattPassPid", fs_cmd_oidc_flag, NULL, RSRC_CONF,
-                 "On: also pass the fødselsnummer to the backend (default Off)"),
     AP_INIT_TAKE1("ForesattRevocationTableSize", fs_cmd_oidc_int, NULL, RSRC_CONF,
                   "entries in the shared table of ended sessions (default 16384)"),
     /* authorization: config_authz.c, identity_external.c */

@@ -41,7 +41,7 @@
 #define FS_PASS_ENV 2
 
 /* What the backend is told, by index into fs_oidc_conf_t's pass_header / pass_env. */
-enum { FS_PASS_USER, FS_PASS_ACR, FS_PASS_NAME, FS_PASS_PID, FS_PASS_LOGOUT_TOKEN, FS_PASS_FIELDS };
+enum { FS_PASS_USER, FS_PASS_ACR, FS_PASS_NAME, FS_PASS_NUMBER, FS_PASS_LOGOUT_TOKEN, FS_PASS_FIELDS };
 
 /* A Set-Cookie line (name, value and attributes) must stay under this. */
 #define FS_COOKIE_MAX 4000
@@ -82,7 +82,6 @@ typedef struct fs_oidc_conf {
     int jwks_refetch_interval;    /* ForesattJWKSRefetchInterval, seconds */
     const char *header_prefix;    /* ForesattHeaderPrefix */
     int pass_identity;            /* ForesattPassIdentity: FS_PASS_* bits */
-    int pass_pid;                 /* ForesattPassPid */
     int revocation_slots;         /* ForesattRevocationTableSize (main server only) */
 
     /* --- derived once per configuration load (check_config), read-only afterwards --- */

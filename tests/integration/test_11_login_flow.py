@@ -99,7 +99,7 @@ def test_backend_sees_pseudonym_not_pid(httpd, op):
     assert r.headers["X-Seen-Env-User"] == user
     assert r.headers["X-Seen-Acr"] == "idporten-loa-substantial"
     assert r.headers["X-Seen-Name"] == "Kari Nordmann"
-    assert r.headers["X-Seen-Pid"] == ""  # only with ForesattPassPid On
+    assert r.headers["X-Seen-Number"] == ""  # only with ForesattPassNumbers on
     assert PID not in str(r.headers)
     # The same person gets the same pseudonym on another login; another person another one.
     assert Browser(httpd).login("/portal/").headers["X-Seen-User"] == user
@@ -110,10 +110,11 @@ def test_backend_sees_pseudonym_not_pid(httpd, op):
     assert PID not in log
 
 
-def test_pass_pid_when_asked(httpd, op):
-    httpd.reconfigure(login_conf(httpd, op, extra="ForesattPassPid On\nForesattPassIdentity headers") + PROTECTED)
+def test_pass_number_when_asked(httpd, op):
+    # ForesattPassNumbers is the one switch for numbers, also on pages behind Require valid-user.
+    httpd.reconfigure(login_conf(httpd, op, extra="ForesattPassNumbers on\nForesattPassIdentity headers") + PROTECTED)
     r = Browser(httpd).login("/portal/")
-    assert r.headers["X-Seen-Pid"] == PID
+    assert r.headers["X-Seen-Number"] == PID
     assert r.headers["X-Seen-Env-User"] == ""  # headers only
     httpd.reconfigure(login_conf(httpd, op, extra="ForesattPassIdentity env") + PROTECTED)
     r = Browser(httpd).login("/portal/")

@@ -13,7 +13,7 @@ FORGED = [("X-Foresatt-User", "forged-user"), ("X_Foresatt_User", "forged-unders
           ("x-foresatt-acr", "forged-acr"), ("X-FORESATT-PID", "20036914700"), ("X-Foresatt-Role", "admin"),
           ("X-Foresatt-Custom", "forged-custom"), ("X-Portal-Role", "admin")]
 
-LOG = ('LogFormat "%m %U [%{X-Foresatt-User}i|%{X_Foresatt_User}i|%{x-foresatt-acr}i|%{X-Foresatt-Pid}i|'
+LOG = ('LogFormat "%m %U [%{X-Foresatt-User}i|%{X_Foresatt_User}i|%{x-foresatt-acr}i|%{X-Foresatt-Number}i|'
        '%{X-Foresatt-Role}i|%{X-Foresatt-Custom}i|%{X-Portal-Role}i]" scrub\n'
        'CustomLog logs/scrub_log scrub\n'
        'ForesattAuthzHeader role X-Portal-Role\n')
@@ -98,7 +98,7 @@ def test_authenticated_request_sees_only_the_modules_values(httpd, op):
     user = headers["X-Seen-User"]
     assert re.fullmatch(r"p-[0-9a-f]{24}", user)
     assert headers["X-Seen-Acr"] == "idporten-loa-substantial"
-    assert headers["X-Seen-Pid"] == ""
+    assert headers["X-Seen-Number"] == ""
     line = logged(httpd, "GET /portal/page.html ", mark)
     assert line == f"GET /portal/page.html [{user}|-|idporten-loa-substantial|-|-|-|-]"
 
