@@ -30,9 +30,56 @@ static const char *bn_b64(apr_pool_t *pool, EVP_PKEY *pkey, const char *param)
     return fst_b64url_encode(pool, buf, (size_t)len);
 }
 
+/* The private keys written to /tmp, removed when the process that wrote them exits (check forks a
+ * child per test; a child's exit must not remove the parent's files). */
+#define MAX_KEY_FILES 64
+static char key_files[MAX_KEY_FILES][32];
+static int n_key_files;
+static pid_t key_files_owner;
+
+static void remove_key_files(void)
+{
+    int i;
+
+    if (getpid() != key_files_owner)
+        return;
+    for (i = 0; i < n_key_files; i++)
+        unlink(key_files[i]);
+}
+
+static void remember_key_file(const char *path)
+{
+    if (key_files_owner != getpid()) {
+        key_files_owner = getpid();
+        n_key_files = 0;
+        atexit(remove_key_files);
+    }
+    if (n_key_files < MAX_KEY_FILES)
+        snprintf(key_files[n_key_files++], sizeof(key_files[0]), "%s", path);
+}
+
+typedef struct key_owner {
+    EVP_PKEY *pkey;
+    char path[32];
+    pid_t pid;
+} key_owner_t;
+
+/* With the pool: the key, and its file when this process wrote it (a forked test's teardown does
+ * not remove what the parent made before forking; the parent's go at exit). */
+static apr_status_t free_key(void *data)
+{
+    key_owner_t *o = data;
+
+    EVP_PKEY_free(o->pkey);
+    if (o->pid == getpid())
+        unlink(o->path);
+    return APR_SUCCESS;
+}
+
 test_key_t *test_key_new(apr_pool_t *pool, int bits, const char *kid)
 {
     test_key_t *key = apr_pcalloc(pool, sizeof(*key));
+    key_owner_t *owner = apr_pcalloc(pool, sizeof(*owner));
     char path[] = "/tmp/fs-unit-key-XXXXXX";
     int fd;
     FILE *f;
@@ -45,6 +92,11 @@ test_key_t *test_key_new(apr_pool_t *pool, int bits, const char *kid)
     f = fdopen(fd, "w");
     PEM_write_PrivateKey(f, key->pkey, NULL, NULL, 0, NULL, NULL);
     fclose(f);
+    remember_key_file(path);
+    owner->pkey = key->pkey;
+    owner->pid = getpid();
+    snprintf(owner->path, sizeof(owner->path), "%s", path);
+    apr_pool_cleanup_register(pool, owner, free_key, apr_pool_cleanup_null);
     key->pem_path = apr_pstrdup(pool, path);
     return key;
 }
