@@ -65,3 +65,10 @@ tests_plugins_broken_create_fails_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
 # Integration tests run last, once everything above is built.
 TESTS += tests/run-integration
 include tests/store/local.mk
+
+# valgrind memcheck over the unit tests and the fuzz corpora (not part of make check: slower).
+EXTRA_DIST += tests/run-valgrind tests/valgrind.supp
+check-valgrind: $(check_PROGRAMS) $(noinst_PROGRAMS)
+	$(AM_TESTS_ENVIRONMENT) FUZZ_TARGETS='$(FUZZ_TARGETS)' \
+	$(SHELL) $(srcdir)/tests/run-valgrind $(filter tests/unit/% tests/store/%,$(check_PROGRAMS))
+.PHONY: check-valgrind
