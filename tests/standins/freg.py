@@ -18,7 +18,9 @@ Standalone:  /usr/bin/python3 tests/standins/freg.py --port N --dir DIR [--maski
 
 mode: None (normal), "404", "429" (Retry-After: retry_after), "500", "503", "slow" (sleeps delay
 seconds first), "garbage" (not JSON), "huge" (a body over 32 MiB), "deep" (nesting 100000 deep),
-"wrong_type" (navn as a string), "drop" (closes the connection without an answer).
+"wrong_type" (navn as a string), "drop" (closes the connection without an answer), "truncated"
+(the real answer cut off right after an identity number past its middle: not valid JSON, and a
+parser that quotes the text near its error would quote that number).
 """
 import argparse
 import json
@@ -119,6 +121,13 @@ class Freg:
         return None
 
 
+def cut_after_a_number(doc):
+    """doc as JSON, cut off just after the digits of an identity number in its second half."""
+    whole = json.dumps(doc).encode()
+    m = re.compile(rb'"[0-9]{11}').search(whole, len(whole) // 2) or re.compile(rb'"[0-9]{11}').search(whole)
+    return whole[:m.end()] if m else whole[:len(whole) // 2]
+
+
 def _handler(freg):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -212,6 +221,8 @@ def _handler(freg):
             doc = self.person(number)
             if doc is None:
                 return self.error(404, "Ukjent person")
+            if freg.mode == "truncated":
+                return self.send(200, cut_after_a_number(doc))
             self.send(200, doc)
 
         def do_POST(self):
@@ -240,6 +251,9 @@ def _handler(freg):
                 return self.error(400, f"Maks {MAX_BULK} identifikatorer")
             with freg.lock:
                 freg.numbers_asked += len(numbers)
+            if freg.mode == "truncated":
+                return self.send(200, cut_after_a_number({"oppslag": [
+                    {"foedselsEllerDNummer": n, "folkeregisterperson": self.person(n)} for n in numbers]}))
             ordered = "true" in freg.last_query.get("somBestilt", [])
             oppslag = []
             for n in numbers:

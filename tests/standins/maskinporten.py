@@ -19,7 +19,8 @@ exactly the issuer with its trailing slash, iat more than 10 s off, exp in the p
 120 s after iat, a jti seen before, a scope the client may not have, a 'resource' claim.
 
 Switches (attributes): fail_status (answer every request with this HTTP status), retry_after,
-delay (seconds before answering), expires_in (lifetime of issued tokens).
+delay (seconds before answering), expires_in (lifetime of issued tokens), garbage (bytes: answer
+every token request 200 with this body, e.g. an HTML error page or a token answer cut short).
 Counters: token_requests, refusals (list of error descriptions), issued (token -> info).
 Tokens are opaque; Freg's stand-in checks them with introspect(token) in-process or POST /introspect.
 """
@@ -87,6 +88,7 @@ class Maskinporten:
         self.retry_after = None
         self.delay = 0.0
         self.expires_in = 120
+        self.garbage = None
         self.server = None
         self.thread = None
 
@@ -135,6 +137,7 @@ class Maskinporten:
             self.retry_after = None
             self.delay = 0.0
             self.expires_in = 120
+            self.garbage = None
 
     # --- the grant -------------------------------------------------------------------------------
     def grant(self, form):
@@ -262,6 +265,13 @@ def _handler(mp):
                 time.sleep(mp.delay)
             try:
                 form = self.form()
+                if mp.garbage is not None:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(mp.garbage)))
+                    self.end_headers()
+                    self.wfile.write(mp.garbage)
+                    return
                 if mp.fail_status:
                     headers = [("Retry-After", str(mp.retry_after))] if mp.retry_after is not None else []
                     self.reply(mp.fail_status, {"error": "server_error", "error_description": "switched off"}, headers)
