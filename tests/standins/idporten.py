@@ -36,6 +36,7 @@ Misbehaviour switches (attributes; reset() puts them back):
     dead              {path, ...}: drop the connection without answering
     huge              {path, ...}: answer with a 2 MB JSON document
     deep              {path, ...}: answer with JSON nested 100 000 deep
+    garbage           {path, ...}: answer 200 with an HTML error page (a proxy in the way)
 Counters: requests[path] (every request, by path), and lists: token_requests (form and client
 auth method of each), logouts (end_session calls).
 """
@@ -153,6 +154,7 @@ class IdPorten:
             self.dead = set()
             self.huge = set()
             self.deep = set()
+            self.garbage = set()
             self.requests = collections.Counter()
             self.token_requests = []
             self.logouts = []
@@ -353,6 +355,7 @@ class _Handler(BaseHTTPRequestHandler):
             dead = path in op.dead
             huge = path in op.huge
             deep = path in op.deep
+            garbage = path in op.garbage
         if delay:
             time.sleep(delay)
         if dead:
@@ -370,6 +373,9 @@ class _Handler(BaseHTTPRequestHandler):
         if deep:
             body = b"[" * 100000 + b"]" * 100000
             self._send(200, body, "application/json")
+            return True
+        if garbage:
+            self._send(200, b"<html><body><h1>502 Bad Gateway</h1></body></html>\n", "text/html")
             return True
         return False
 
