@@ -6,10 +6,13 @@
  *
  *   ForesattPlugin store /usr/lib/foresatt/store_pgsql.so \
  *       conninfo="host=db1 dbname=foresatt user=foresatt sslmode=verify-full sslrootcert=/etc/ssl/db-ca.pem" \
- *       [schema=foresatt]
+ *       [schema=foresatt] [timeout=10]
  *
  * conninfo is a libpq connection string, passed through whole (TLS options included); a password
  * belongs in ~/.pgpass or PGPASSFILE, not here. schema (default public) is created when missing.
+ * timeout (seconds, default 10) bounds each statement (statement_timeout): a database that does not
+ * answer (a lock held elsewhere, a stuck transaction) gives a temporary failure instead of holding
+ * a web request and its thread indefinitely. Imports, purges and migrations are exempt.
  *
  * Each process keeps a small pool of connections, each used by one thread at a time (thread-safe);
  * nothing is opened in create() (httpd's parent): child_init() opens the first connection and
@@ -100,10 +103,14 @@ typedef struct pconn {
     unsigned char prepared[N_STMT];
 } pconn_t;
 
+#define DEFAULT_TIMEOUT 10
+#define MAX_TIMEOUT 3600
+
 typedef struct pgsql_instance {
     const foresatt_host_t *host;
     char *conninfo;
     char *schema;
+    int timeout; /* seconds, statement_timeout of every session */
     su_pool_t pool;
 } pgsql_instance_t;
 
@@ -185,10 +192,12 @@ static void buf_array_elem(buf_t *b, const char *s, int first)
 
 /* --- errors ------------------------------------------------------------------------------------ */
 
+/* 57014: cancelled by statement_timeout (the database did not answer in time). */
 static int temporary_state(const char *state)
 {
     return state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 || strncmp(state, "53", 2) == 0 ||
-                     strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0);
+                     strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0 ||
+                     strcmp(state, "57014") == 0);
 }
 
 /* Only the primary message: DETAIL lines can quote the values of a row. */
@@ -244,6 +253,9 @@ static int conn_setup(pgsql_instance_t *inst, pconn_t *c)
     PQsetErrorVerbosity(c->pg, PQERRORS_TERSE);
     PQsetNoticeProcessor(c->pg, notice, inst);
     snprintf(sql, sizeof(sql), "SET search_path TO \"%s\"", inst->schema);
+    if (!exec_ok(c, sql))
+        return 0;
+    snprintf(sql, sizeof(sql), "SET statement_timeout = '%ds'", inst->timeout);
     return exec_ok(c, sql) &&
            exec_ok(c, "CREATE TEMP TABLE IF NOT EXISTS import_row (pupil_id text, pupil_number text, school text, "
                       "enrollment smallint, consent smallint, gkey text, number text, name text, address text, "
@@ -260,7 +272,8 @@ static foresatt_result_t migrate(pgsql_instance_t *inst, pconn_t *c, foresatt_st
     /* A session lock taken before the transaction: the transaction's catalog snapshot then sees what
      * a server that migrated while we waited created (a lock taken inside would not). */
     snprintf(lock, sizeof(lock), "SELECT pg_advisory_lock(hashtext('mod_foresatt schema %s'))", inst->schema);
-    if (!exec_ok(c, lock))
+    /* Waiting for another server's migration, and migrating, may take longer than timeout=. */
+    if (!exec_ok(c, "SET statement_timeout = 0") || !exec_ok(c, lock))
         return pg_fail(c, NULL, status, "schema migration: cannot take the migration lock");
     snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS \"%s\"", inst->schema);
     if (!exec_ok(c, "BEGIN") || !exec_ok(c, sql) ||
@@ -286,7 +299,8 @@ static foresatt_result_t migrate(pgsql_instance_t *inst, pconn_t *c, foresatt_st
             goto fail;
         inst->host->log(inst->host, FORESATT_LOG_NOTICE, "database schema migrated to version %d", v);
     }
-    if (!exec_ok(c, "COMMIT") || !exec_ok(c, "SELECT pg_advisory_unlock_all()"))
+    snprintf(sql, sizeof(sql), "SET statement_timeout = '%ds'", inst->timeout);
+    if (!exec_ok(c, "COMMIT") || !exec_ok(c, "SELECT pg_advisory_unlock_all()") || !exec_ok(c, sql))
         goto fail;
     return FORESATT_OK;
 fail:
@@ -295,6 +309,8 @@ fail:
         PQclear(res);
         exec_ok(c, "ROLLBACK");
         exec_ok(c, "SELECT pg_advisory_unlock_all()");
+        snprintf(sql, sizeof(sql), "SET statement_timeout = '%ds'", inst->timeout);
+        exec_ok(c, sql);
         return rc;
     }
 }
@@ -431,16 +447,25 @@ static foresatt_result_t pgsql_create(const foresatt_host_t *host, const foresat
     pgsql_instance_t *inst;
     const char *conninfo = NULL, *schema = "public";
     PQconninfoOption *opts;
-    char *err = NULL;
+    char *err = NULL, *end;
+    long timeout = DEFAULT_TIMEOUT;
     size_t i;
 
     for (i = 0; i < n_params; i++) {
-        if (strcmp(params[i].key, "conninfo") == 0)
+        if (strcmp(params[i].key, "conninfo") == 0) {
             conninfo = params[i].value;
-        else if (strcmp(params[i].key, "schema") == 0)
+        } else if (strcmp(params[i].key, "schema") == 0) {
             schema = params[i].value;
-        else
-            return su_fail(status, FORESATT_ERROR, "unknown key '%.64s' (known: conninfo, schema)", params[i].key);
+        } else if (strcmp(params[i].key, "timeout") == 0) {
+            errno = 0;
+            timeout = strtol(params[i].value, &end, 10);
+            if (*params[i].value == '\0' || *end != '\0' || errno || timeout < 1 || timeout > MAX_TIMEOUT)
+                return su_fail(status, FORESATT_ERROR, "timeout=%.20s: give whole seconds from 1 to %d",
+                               params[i].value, MAX_TIMEOUT);
+        } else {
+            return su_fail(status, FORESATT_ERROR, "unknown key '%.64s' (known: conninfo, schema, timeout)",
+                           params[i].key);
+        }
     }
     if (conninfo == NULL || *conninfo == '\0')
         return su_fail(status, FORESATT_ERROR,
@@ -480,6 +505,7 @@ static foresatt_result_t pgsql_create(const foresatt_host_t *host, const foresat
         return su_fail(status, FORESATT_ERROR, "out of memory");
     }
     inst->host = host;
+    inst->timeout = (int)timeout;
     su_pool_init(&inst->pool);
     *instance = inst;
     return FORESATT_OK;
@@ -1058,7 +1084,8 @@ static foresatt_result_t pgsql_import_roster(void *instance, const foresatt_rost
     memset(&s, 0, sizeof(s));
     snprintf(at_s, sizeof(at_s), "%" PRId64, at);
     ACQUIRE(inst, c, status);
-    if (!begin(inst, c) || !lock_writers(inst, c) || !exec_ok(c, "TRUNCATE import_row") || !copy_rows(c, rows, n) ||
+    if (!begin(inst, c) || !exec_ok(c, "SET LOCAL statement_timeout = 0") || !lock_writers(inst, c) ||
+        !exec_ok(c, "TRUNCATE import_row") || !copy_rows(c, rows, n) ||
         !exec_ok(c, "ANALYZE import_row"))
         goto fail;
 #define STEP(sql, param, a, b)                                                                                 \
@@ -1128,7 +1155,7 @@ static foresatt_result_t pgsql_purge(void *instance, const char *const *pupil_id
             free(ids.p);
             return acquire_rc;
         }
-        if (!begin(inst, c) || !lock_writers(inst, c))
+        if (!begin(inst, c) || !exec_ok(c, "SET LOCAL statement_timeout = 0") || !lock_writers(inst, c))
             goto fail;
         /* Delete for real even in a dry run, then roll back: the counts are exactly what would go. */
         res = exec1(c, "WITH d AS (DELETE FROM guardian WHERE pupil_id = ANY ($1::text[]) RETURNING pupil_id) "

@@ -53,7 +53,7 @@ PGSQL_BROKEN = [
     ('conninfo="host=db1 colour=blue"', ["ForesattPlugin st", "invalid connection option \"colour\""]),
     ('conninfo="host=db1 password=hunter2 dbname"', ["conninfo is not a libpq connection string: check its syntax"]),
     ('conninfo="host=db1" schema=Bad-Name', ["ForesattPlugin st", "schema=Bad-Name: give a plain lower-case name"]),
-    ('conninfo="host=db1" port=5432', ["ForesattPlugin st", "unknown key 'port' (known: conninfo, schema)"]),
+    ('conninfo="host=db1" port=5432', ["ForesattPlugin st", "unknown key 'port' (known: conninfo, schema, timeout)"]),
 ]
 
 
