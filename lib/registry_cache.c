@@ -78,13 +78,19 @@ static int valid_number(const char *s)
 
 /* --- answers, flights and entries (all with the mutex held) -------------------------------- */
 
-static answer_t *answer_new(fst_regcache_t *c)
+/* An answer holding a copy of person, or "not found" when person is NULL. Only a person gets a
+ * pool: an APR pool takes an 8 KB node however little it holds, and a cache full of people the
+ * register does not know would otherwise cost that much per entry. */
+static answer_t *answer_new(fst_regcache_t *c, const foresatt_person_t *person)
 {
     answer_t *a = calloc(1, sizeof(*a));
 
     if (a == NULL)
         abort(); /* as APR does on exhaustion */
-    apr_pool_create(&a->pool, c->pool);
+    if (person != NULL) {
+        apr_pool_create(&a->pool, c->pool);
+        a->person = fst_person_copy(a->pool, person);
+    }
     a->refs = 1;
     return a;
 }
@@ -92,7 +98,8 @@ static answer_t *answer_new(fst_regcache_t *c)
 static void answer_release(answer_t *a)
 {
     if (a && --a->refs == 0) {
-        apr_pool_destroy(a->pool);
+        if (a->pool)
+            apr_pool_destroy(a->pool);
         free(a);
     }
 }
@@ -220,10 +227,8 @@ static foresatt_result_t backend_one(fst_regcache_t *c, const char *number, answ
 
     apr_thread_mutex_lock(c->mutex);
     *answer = NULL;
-    if (rc == FORESATT_OK || rc == FORESATT_NOT_FOUND) {
-        *answer = answer_new(c);
-        (*answer)->person = rc == FORESATT_OK ? fst_person_copy((*answer)->pool, person) : NULL;
-    }
+    if (rc == FORESATT_OK || rc == FORESATT_NOT_FOUND)
+        *answer = answer_new(c, rc == FORESATT_OK ? person : NULL);
     apr_pool_destroy(tmp);
     apr_thread_mutex_unlock(c->mutex);
     return rc;
@@ -257,10 +262,8 @@ static foresatt_result_t backend_batch(fst_regcache_t *c, const char **numbers, 
 
         apr_thread_mutex_lock(c->mutex);
         if (rc == FORESATT_OK) {
-            for (k = 0; k < chunk; k++) {
-                answers[done + k] = answer_new(c);
-                answers[done + k]->person = fst_person_copy(answers[done + k]->pool, persons[k]);
-            }
+            for (k = 0; k < chunk; k++)
+                answers[done + k] = answer_new(c, persons[k]);
         }
         apr_pool_destroy(tmp);
         apr_thread_mutex_unlock(c->mutex);
