@@ -12,24 +12,23 @@
 
 static const char b64url_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/* Value of a base64url character, or -1. A table keeps the per-request cookie decode cheap. */
-static const signed char b64url_value[256] = {
-    ['A'] = 0,  ['B'] = 1,  ['C'] = 2,  ['D'] = 3,  ['E'] = 4,  ['F'] = 5,  ['G'] = 6,  ['H'] = 7,
-    ['I'] = 8,  ['J'] = 9,  ['K'] = 10, ['L'] = 11, ['M'] = 12, ['N'] = 13, ['O'] = 14, ['P'] = 15,
-    ['Q'] = 16, ['R'] = 17, ['S'] = 18, ['T'] = 19, ['U'] = 20, ['V'] = 21, ['W'] = 22, ['X'] = 23,
-    ['Y'] = 24, ['Z'] = 25, ['a'] = 26, ['b'] = 27, ['c'] = 28, ['d'] = 29, ['e'] = 30, ['f'] = 31,
-    ['g'] = 32, ['h'] = 33, ['i'] = 34, ['j'] = 35, ['k'] = 36, ['l'] = 37, ['m'] = 38, ['n'] = 39,
-    ['o'] = 40, ['p'] = 41, ['q'] = 42, ['r'] = 43, ['s'] = 44, ['t'] = 45, ['u'] = 46, ['v'] = 47,
-    ['w'] = 48, ['x'] = 49, ['y'] = 50, ['z'] = 51, ['0'] = 52, ['1'] = 53, ['2'] = 54, ['3'] = 55,
-    ['4'] = 56, ['5'] = 57, ['6'] = 58, ['7'] = 59, ['8'] = 60, ['9'] = 61, ['-'] = 62, ['_'] = 63,
+/* One more than the value of each base64url character; 0 for every other byte. A table keeps the
+ * per-request cookie decode to a load per character, and the +1 lets zero mean "not base64url". */
+static const unsigned char b64url_value1[256] = {
+    ['A'] = 1,  ['B'] = 2,  ['C'] = 3,  ['D'] = 4,  ['E'] = 5,  ['F'] = 6,  ['G'] = 7,  ['H'] = 8,
+    ['I'] = 9,  ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
+    ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
+    ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
+    ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
+    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['-'] = 63, ['_'] = 64,
 };
 
+/* The character's value, or -1. */
 static int b64url_char(unsigned char c)
 {
-    /* The table is zero for unknown characters, and 'A' is legitimately zero. */
-    if (c == 'A')
-        return 0;
-    return b64url_value[c] ? b64url_value[c] : -1;
+    return (int)b64url_value1[c] - 1;
 }
 
 char *fst_b64url_encode(apr_pool_t *pool, const unsigned char *data, size_t len)
@@ -65,12 +64,14 @@ long fst_b64url_decode(unsigned char *out, size_t cap, const char *text, size_t 
 
     if (len % 4 == 1)
         return -1;
+    if (len / 4 * 3 > cap)
+        return -1;
     for (; i + 4 <= len; i += 4) {
-        int a = b64url_char((unsigned char)text[i]), b = b64url_char((unsigned char)text[i + 1]);
-        int c = b64url_char((unsigned char)text[i + 2]), d = b64url_char((unsigned char)text[i + 3]);
-        if ((a | b | c | d) < 0 || o + 3 > cap)
+        const unsigned char *t = (const unsigned char *)text + i;
+        unsigned a = b64url_value1[t[0]], b = b64url_value1[t[1]], c = b64url_value1[t[2]], d = b64url_value1[t[3]];
+        if (a == 0 || b == 0 || c == 0 || d == 0)
             return -1;
-        unsigned v = (unsigned)a << 18 | (unsigned)b << 12 | (unsigned)c << 6 | (unsigned)d;
+        unsigned v = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6 | (d - 1);
         out[o++] = (unsigned char)(v >> 16);
         out[o++] = (unsigned char)(v >> 8);
         out[o++] = (unsigned char)v;

@@ -6,7 +6,8 @@
  * most once per request (sub-requests and internal redirects reuse the first answer), checked
  * against its idle and absolute ends and the shared table of ended sessions, and re-issued only
  * when a quarter of the idle window has passed or the authorization state changed. That is the
- * whole per-request cost: one decrypt and one lookup.
+ * whole per-request cost: one decrypt and one lookup, and on a keep-alive connection that sends the
+ * same cookie again, a comparison with the cookie it opened last instead of the decrypt.
  *
  * fs_identity_get() tries each source of identity in turn: our session, then ForesattIdentity
  * (another module or a trusted proxy; identity_external.c).
@@ -56,20 +57,68 @@ static request_identity_t *request_identity(request_rec *r)
     return ri;
 }
 
-#define OPENER_KEY "foresatt-session-opener"
+#define CONNECTION_KEY "foresatt-session-connection"
 
-/* The connection's opener for this site's keys: a keep-alive connection keys its decryption
- * contexts once, not once per request. A connection serves one request at a time. */
-static fst_aead_opener_t *connection_opener(request_rec *r, const fs_oidc_conf_t *c)
+/* What a keep-alive connection remembers between its requests (one at a time): the opener keyed
+ * with this site's keys, and the last session cookie that opened, decoded. The same cookie again
+ * (every request until it is re-issued) skips base64, AES-GCM and the record parse; its times and
+ * the table of ended sessions are still checked on every request. */
+typedef struct connection_session {
+    fst_aead_opener_t *opener;
+    const fs_oidc_conf_t *conf; /* whose keys and associated data opened the cookie */
+    apr_pool_t *pool;           /* the cookie and the session's strings; cleared for the next one */
+    char *cookie;
+    size_t cookie_len;
+    fst_session_t session;
+    int key_index;
+} connection_session_t;
+
+static connection_session_t *connection_session(request_rec *r, const fs_oidc_conf_t *c)
 {
-    fst_aead_opener_t *o = NULL;
+    connection_session_t *cs = NULL;
 
-    apr_pool_userdata_get((void **)&o, OPENER_KEY, r->connection->pool);
-    if (o == NULL || fst_aead_opener_aead(o) != c->aead) {
-        o = fst_aead_opener_create(c->aead, r->connection->pool);
-        apr_pool_userdata_setn(o, OPENER_KEY, apr_pool_cleanup_null, r->connection->pool);
+    apr_pool_userdata_get((void **)&cs, CONNECTION_KEY, r->connection->pool);
+    if (cs == NULL) {
+        cs = apr_pcalloc(r->connection->pool, sizeof(*cs));
+        apr_pool_userdata_setn(cs, CONNECTION_KEY, apr_pool_cleanup_null, r->connection->pool);
     }
-    return o;
+    if (cs->conf != c) {
+        /* First request, or another virtual host on this connection: nothing remembered holds. */
+        cs->opener = fst_aead_opener_create(c->aead, r->connection->pool);
+        cs->conf = cs->opener ? c : NULL; /* no opener (out of memory): the plain way, tried again next time */
+        cs->cookie = NULL;
+        cs->cookie_len = 0;
+    }
+    return cs;
+}
+
+/* Open the cookie with the connection's opener and decode it, remembered on the connection. */
+static int open_remembered(request_rec *r, const fs_oidc_conf_t *c, connection_session_t *cs, const char *cookie,
+                           size_t len, fst_session_t *out, int *key_index)
+{
+    unsigned char *plain;
+    size_t plain_len;
+
+    if (cs->cookie != NULL && cs->opener != NULL && cs->cookie_len == len && memcmp(cs->cookie, cookie, len) == 0) {
+        *out = cs->session;
+        *key_index = cs->key_index;
+        return 1;
+    }
+    cs->cookie = NULL;
+    if (cs->pool == NULL && apr_pool_create(&cs->pool, r->connection->pool) != APR_SUCCESS)
+        return 0;
+    apr_pool_clear(cs->pool);
+    if ((cs->opener ? fst_aead_opener_open(cs->opener, r->pool, c->aad_session, cookie, len, &plain, &plain_len,
+                                           key_index)
+                    : fst_aead_open(c->aead, r->pool, c->aad_session, cookie, len, &plain, &plain_len, key_index)) !=
+            FST_AEAD_OK ||
+        !fst_session_decode(cs->pool, plain, plain_len, &cs->session))
+        return 0;
+    cs->cookie = apr_pmemdup(cs->pool, cookie, len);
+    cs->cookie_len = len;
+    cs->key_index = *key_index;
+    *out = cs->session;
+    return 1;
 }
 
 static void delete_session_cookie(request_rec *r)
@@ -85,20 +134,14 @@ static int open_session(request_rec *r, request_identity_t *ri)
     fs_oidc_conf_t *c = fs_oidc_conf(r->server);
     const char *cookie = fs_cookie_get(r, c->cookie_session);
     int64_t now = apr_time_sec(r->request_time);
-    unsigned char *plain;
-    size_t len;
     int key_index = 0;
     fst_session_time_t t;
-    fst_aead_opener_t *opener;
+    connection_session_t *cs;
 
     if (cookie == NULL || *cookie == '\0')
         return 0;
-    opener = connection_opener(r, c);
-    if ((opener ? fst_aead_opener_open(opener, r->pool, c->aad_session, cookie, strlen(cookie), &plain, &len,
-                                       &key_index)
-                : fst_aead_open(c->aead, r->pool, c->aad_session, cookie, strlen(cookie), &plain, &len, &key_index)) !=
-            FST_AEAD_OK ||
-        !fst_session_decode(r->pool, plain, len, &ri->session)) {
+    cs = connection_session(r, c);
+    if (!open_remembered(r, c, cs, cookie, strlen(cookie), &ri->session, &key_index)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0130) "session cookie refused: it does not open with "
                       "this site's keys (tampered, truncated, another site's or an old passphrase's)");
         delete_session_cookie(r);

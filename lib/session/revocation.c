@@ -87,7 +87,8 @@ typedef struct snapshot {
     uint32_t key[KEY_WORDS];
 } snapshot_t;
 
-static void read_slot(const slot_t *cs, snapshot_t *out)
+/* 1 with the slot's contents, or 0 when it stayed mid-write (read as empty). */
+static int read_slot(const slot_t *cs, snapshot_t *out)
 {
     slot_t *s = (slot_t *)cs;
     uint32_t s1, s2;
@@ -106,9 +107,10 @@ static void read_slot(const slot_t *cs, snapshot_t *out)
         atomic_thread_fence(memory_order_acquire);
         s2 = atomic_load_explicit(&s->seq, memory_order_relaxed);
         if (s1 == s2)
-            return;
+            return 1;
     }
     memset(out, 0, sizeof(*out));
+    return 0;
 }
 
 static void write_slot(slot_t *s, const uint32_t w[KEY_WORDS], int64_t until)
@@ -175,9 +177,13 @@ int fst_revocation_contains(const fst_revocation_t *t, const unsigned char (*key
         key_words(keys[k], w);
         h = home(t, w);
         for (i = 0; i < probe; i++) {
-            read_slot(&t->slot[(h + i) & (t->slots - 1)], &snap);
+            int whole = read_slot(&t->slot[(h + i) & (t->slots - 1)], &snap);
             if (snap.until > now && memcmp(snap.key, w, sizeof(w)) == 0)
                 return 1;
+            /* A slot never written ends the search: add() takes the first slot that is not live,
+             * so no key went past it. (An expired or half-written slot does not end it.) */
+            if (whole && snap.until == 0)
+                break;
         }
     }
     return 0;

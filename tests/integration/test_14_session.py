@@ -202,3 +202,50 @@ def test_another_virtual_hosts_cookie(httpd, op):
 def test_still_serving_after_all_that(httpd):
     assert Browser(httpd).login("/portal/").status_code == 200
     assert "exit signal" not in httpd.error_log()
+
+
+def test_one_connection_remembers_no_more_than_its_last_cookie(httpd, op):
+    """A keep-alive connection remembers the last cookie that opened (the per-request path skips the
+    decrypt when the same cookie comes again). Whatever it remembers, each request is its own: other
+    people's cookies on the same connection (a proxy that reuses connections) are theirs, a damaged
+    cookie after a good one is refused, and a session that ended, by logout or by time, ends on a
+    connection that already opened it."""
+    conn = http.client.HTTPConnection("127.0.0.1", httpd.port, timeout=10)
+    sockets = set()
+
+    def get(cookie):
+        conn.request("GET", "/portal/", headers=dict(NAV, Cookie="foresatt_session=" + cookie))
+        r = conn.getresponse()
+        r.read()
+        sockets.add(id(conn.sock))
+        return r
+
+    a = encode_session(sample_session(pseudonym="p-aaaaaaaaaaaaaaaaaaaaaaaa"))
+    b = encode_session(sample_session(pseudonym="p-bbbbbbbbbbbbbbbbbbbbbbbb"))
+    for cookie, who in ((a, "a"), (a, "a"), (b, "b"), (a, "a"), (b, "b")):
+        r = get(cookie)
+        assert r.status == 200 and r.getheader("X-Seen-User") == "p-" + who * 24
+    assert get(a[:-1]).status == 302  # damaged, right after the same cookie whole
+    assert get(a[:-2] + ("B" if a[-2] == "A" else "A") + a[-1]).status == 302
+    assert get(a).status == 200
+
+    # Logged out elsewhere: the connection that opened the cookie refuses it from then on.
+    browser = Browser(httpd)
+    assert browser.login("/portal/").status_code == 200
+    real = browser.session_cookie()
+    r = get(real)
+    assert r.status == 200
+    token = r.getheader("X-Seen-Logout-Token")
+    assert browser.post("/foresatt/logout", data={"token": token}).status_code in (200, 302, 303)
+    assert get(real).status == 302
+
+    # Ended by time: the same cookie, remembered, is refused once its absolute end has passed.
+    while time.time() % 1 > 0.3:
+        time.sleep(0.05)
+    now = int(time.time())
+    short = encode_session(sample_session(pseudonym="p-cccccccccccccccccccccccc", expires=now + 1))
+    assert get(short).status == 200
+    time.sleep(now + 1.05 - time.time())
+    assert get(short).status == 302
+    assert len(sockets) == 1, "the connection was not kept alive: nothing above was about one connection"
+    conn.close()

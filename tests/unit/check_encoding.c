@@ -48,6 +48,33 @@ START_TEST(b64url_strict)
 }
 END_TEST
 
+/* Every byte in every position of a group: the 64 letters decode to their value, all else refused. */
+START_TEST(b64url_every_byte)
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    unsigned char out[8];
+    char text[8];
+    int c, pos;
+
+    for (pos = 0; pos < 4; pos++)
+        for (c = 0; c < 256; c++) {
+            const char *at = c ? memchr(alphabet, c, 64) : NULL;
+            long n;
+
+            memcpy(text, "AAAAAAAA", 8);
+            text[pos] = (char)c;
+            n = fst_b64url_decode(out, sizeof(out), text, 8);
+            if (at == NULL) {
+                ck_assert_int_eq(n, -1);
+                continue;
+            }
+            ck_assert_int_eq(n, 6);
+            unsigned v = (unsigned)out[0] << 16 | (unsigned)out[1] << 8 | out[2];
+            ck_assert_uint_eq((v >> (18 - 6 * pos)) & 63, (unsigned)(at - alphabet));
+        }
+}
+END_TEST
+
 START_TEST(url_encoding)
 {
     ck_assert_str_eq(fst_url_encode(pool, "a b&c=d/é~._-"), "a%20b%26c%3Dd%2F%C3%A9~._-");
@@ -127,5 +154,5 @@ START_TEST(json_limits)
 }
 END_TEST
 
-UNIT_MAIN("encoding", b64url_round_trip, b64url_strict, url_encoding, html_escape, constant_time_compare, randomness,
+UNIT_MAIN("encoding", b64url_round_trip, b64url_strict, b64url_every_byte, url_encoding, html_escape, constant_time_compare, randomness,
           json_limits)

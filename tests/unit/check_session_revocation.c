@@ -69,6 +69,33 @@ START_TEST(collisions_within_window)
 }
 END_TEST
 
+/* The search stops at a slot never written, not at an expired one: a key added behind a slot that
+ * later expired is still found. */
+START_TEST(search_past_expired_slots)
+{
+    fst_revocation_t *t = table(64);
+    unsigned char k[FST_REVOCATION_KEY_LEN];
+    unsigned i;
+
+    for (i = 0; i < 4; i++) { /* home 7, slots 7..10; the first three end at 50 */
+        key_of(7 + 64 * i, k);
+        ck_assert_int_eq(fst_revocation_add(t, k, i < 3 ? 50 : 900, 10), FST_REVOCATION_ADDED);
+    }
+    key_of(7 + 64 * 3, k);
+    ck_assert(fst_revocation_contains(t, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])&k, 1, 10));
+    ck_assert(fst_revocation_contains(t, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])&k, 1, 60));
+    /* A new key reuses the first expired slot; the one behind it is still found. */
+    key_of(7 + 64 * 9, k);
+    ck_assert_int_eq(fst_revocation_add(t, k, 900, 60), FST_REVOCATION_ADDED);
+    ck_assert(fst_revocation_contains(t, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])&k, 1, 60));
+    key_of(7 + 64 * 3, k);
+    ck_assert(fst_revocation_contains(t, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])&k, 1, 60));
+    /* A key whose chain meets an empty slot first is not there, wherever it would have gone. */
+    key_of(7 + 64 * 20, k);
+    ck_assert(!fst_revocation_contains(t, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])&k, 1, 60));
+}
+END_TEST
+
 START_TEST(layout)
 {
     size_t size = fst_revocation_size(100);
@@ -89,4 +116,4 @@ START_TEST(layout)
 }
 END_TEST
 
-UNIT_MAIN("session_revocation", add_and_find, collisions_within_window, layout)
+UNIT_MAIN("session_revocation", add_and_find, collisions_within_window, search_past_expired_slots, layout)
