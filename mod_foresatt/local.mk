@@ -16,7 +16,8 @@ mod_foresatt_mod_foresatt_la_SOURCES = \
 	mod_foresatt/selfservice.h mod_foresatt/config_selfservice.c mod_foresatt/selfservice.c \
 	mod_foresatt/page_profile.c mod_foresatt/page_consent.c
 nodist_mod_foresatt_mod_foresatt_la_SOURCES = mod_foresatt/templates_builtin.c
-mod_foresatt_mod_foresatt_la_CPPFLAGS = $(AM_CPPFLAGS) $(HTTPD_CPPFLAGS)
+# -I for templates_builtin.c, which is generated in the build tree (a VPATH build: make distcheck)
+mod_foresatt_mod_foresatt_la_CPPFLAGS = $(AM_CPPFLAGS) $(HTTPD_CPPFLAGS) -I$(top_srcdir)/mod_foresatt
 mod_foresatt_mod_foresatt_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 mod_foresatt_mod_foresatt_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared
 mod_foresatt_mod_foresatt_la_LIBADD = lib/libforesatt.la
