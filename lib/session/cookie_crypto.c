@@ -155,11 +155,6 @@ fst_aead_opener_t *fst_aead_opener_create(const fst_aead_t *aead, apr_pool_t *po
     return o;
 }
 
-const fst_aead_t *fst_aead_opener_aead(const fst_aead_opener_t *o)
-{
-    return o->aead;
-}
-
 static int open_with(const fst_aead_t *aead, int k, const char *aad, const unsigned char *buf, size_t total,
                      unsigned char *plain)
 {

@@ -48,7 +48,6 @@ fst_aead_result_t fst_aead_open(const fst_aead_t *aead, apr_pool_t *pool, const 
  * when pool is cleared; NULL when OpenSSL cannot make the contexts. */
 typedef struct fst_aead_opener fst_aead_opener_t;
 fst_aead_opener_t *fst_aead_opener_create(const fst_aead_t *aead, apr_pool_t *pool);
-const fst_aead_t *fst_aead_opener_aead(const fst_aead_opener_t *opener);
 /* As fst_aead_open. */
 fst_aead_result_t fst_aead_opener_open(fst_aead_opener_t *opener, apr_pool_t *pool, const char *aad,
                                        const char *text, size_t len, unsigned char **plain, size_t *plain_len,

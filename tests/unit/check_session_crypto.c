@@ -170,7 +170,6 @@ START_TEST(opener_reuses_its_contexts)
     int i, k = -1;
 
     ck_assert_ptr_nonnull(o);
-    ck_assert_ptr_eq(fst_aead_opener_aead(o), both);
     /* Many cookies through one opener, good and bad interleaved: a failure leaves it usable. */
     for (i = 0; i < 50; i++) {
         char *c = fst_aead_seal(i % 3 == 0 ? old : both, pool, "aad", msg, sizeof(msg) - 1 - (size_t)(i % 7));
