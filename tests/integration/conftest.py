@@ -41,6 +41,23 @@ def error_log_discipline(request):
         assert not bad, "unexpected lines in httpd's error log:\n" + "\n".join(bad)
 
 
+@pytest.fixture(scope="module")
+def op():
+    """The ID-porten stand-in (fstest/oidc.py), one per test module; a module that needs other persons
+    or settings defines its own op fixture."""
+    from fstest.oidc import make_op
+    op = make_op()
+    yield op
+    op.stop()
+
+
+@pytest.fixture
+def fresh_op(op):
+    """Forget what op saw and reset its misbehaviour before a test; a module turns it on for all its
+    tests with pytestmark = pytest.mark.usefixtures("fresh_op")."""
+    op.reset()
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """One throwaway PostgreSQL server for the whole run (fstest/postgres.py); tests use their own

@@ -7,15 +7,11 @@ import urllib.parse
 import pytest
 import requests
 
-from fstest.oidc import (CLIENT_ID, PID, PROTECTED, Browser, client_key, decode_session, login_conf, make_op,
-                         parse_set_cookie, portal, set_cookie_lines)
+from fstest.oidc import (CLIENT_ID, PID, PROTECTED, Browser, client_key, decode_session, login_conf, parse_set_cookie,
+                         portal, set_cookie_lines)
 
 
-@pytest.fixture(scope="module")
-def op():
-    op = make_op()
-    yield op
-    op.stop()
+pytestmark = pytest.mark.usefixtures("fresh_op")
 
 
 @pytest.fixture(scope="module")
@@ -25,11 +21,6 @@ def httpd(httpd_factory, op):
     h.key = client_key(h)
     h.start(login_conf(h, op, key=h.key) + PROTECTED)
     return h
-
-
-@pytest.fixture(autouse=True)
-def fresh_op(op):
-    op.reset()
 
 
 def params_of(url):

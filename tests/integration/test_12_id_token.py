@@ -5,27 +5,15 @@ import time
 
 import pytest
 
-from fstest.oidc import PID, PROTECTED, Browser, login_conf, make_op, parse_set_cookie, portal, set_cookie_lines
+from fstest.oidc import PID, PROTECTED, Browser, login_conf, parse_set_cookie, portal_httpd, set_cookie_lines
 
 
-@pytest.fixture(scope="module")
-def op():
-    op = make_op()
-    yield op
-    op.stop()
+pytestmark = pytest.mark.usefixtures("fresh_op")
 
 
 @pytest.fixture(scope="module")
 def httpd(httpd_factory, op):
-    h = httpd_factory(name="id-token")
-    portal(h)
-    h.start(login_conf(h, op) + PROTECTED)
-    return h
-
-
-@pytest.fixture(autouse=True)
-def fresh_op(op):
-    op.reset()
+    return portal_httpd(httpd_factory, op, "id-token")
 
 
 def session_cookies_set(r):

@@ -9,28 +9,16 @@ import urllib.parse
 import pytest
 import requests
 
-from fstest.oidc import (PROTECTED, Browser, decode_state, encode_state, login_conf, make_op, parse_set_cookie,
-                         portal, set_cookie_lines)
+from fstest.oidc import (PROTECTED, Browser, decode_state, encode_state, login_conf, parse_set_cookie, portal_httpd,
+                         set_cookie_lines)
 
 
-@pytest.fixture(scope="module")
-def op():
-    op = make_op()
-    yield op
-    op.stop()
+pytestmark = pytest.mark.usefixtures("fresh_op")
 
 
 @pytest.fixture(scope="module")
 def httpd(httpd_factory, op):
-    h = httpd_factory(name="callback")
-    portal(h)
-    h.start(login_conf(h, op) + PROTECTED)
-    return h
-
-
-@pytest.fixture(autouse=True)
-def fresh_op(op):
-    op.reset()
+    return portal_httpd(httpd_factory, op, "callback")
 
 
 def to_callback(b, path="/portal/", **kw):

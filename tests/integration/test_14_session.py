@@ -8,30 +8,18 @@ import time
 import pytest
 import requests
 
-from fstest.oidc import (PASSPHRASE, PID, PROTECTED, Browser, decode_session, encode_session, login_conf,
-                         make_op, portal, set_cookie_lines)
+from fstest.oidc import (PASSPHRASE, PID, PROTECTED, Browser, decode_session, encode_session, login_conf, portal_httpd,
+                         set_cookie_lines)
 
 NAV = {"Accept": "text/html"}
 
 
-@pytest.fixture(scope="module")
-def op():
-    op = make_op()
-    yield op
-    op.stop()
+pytestmark = pytest.mark.usefixtures("fresh_op")
 
 
 @pytest.fixture(scope="module")
 def httpd(httpd_factory, op):
-    h = httpd_factory(name="session")
-    portal(h)
-    h.start(login_conf(h, op) + PROTECTED)
-    return h
-
-
-@pytest.fixture(autouse=True)
-def fresh_op(op):
-    op.reset()
+    return portal_httpd(httpd_factory, op, "session")
 
 
 def get_with_cookie(httpd, cookie, path="/portal/", host=None):

@@ -5,28 +5,16 @@ import urllib.parse
 
 import pytest
 
-from fstest.oidc import PROTECTED, Browser, decode_state, login_conf, make_op, parse_set_cookie, portal, set_cookie_lines
+from fstest.oidc import PROTECTED, Browser, decode_state, login_conf, parse_set_cookie, portal_httpd, set_cookie_lines
 
 
-@pytest.fixture(scope="module")
-def op():
-    op = make_op()
-    yield op
-    op.stop()
+pytestmark = pytest.mark.usefixtures("fresh_op")
 
 
 @pytest.fixture(scope="module")
 def httpd(httpd_factory, op):
-    h = httpd_factory(name="redirects")
-    portal(h)
-    h.start(login_conf(h, op, post_logout=[h.url("/"), h.url("/bye.html"), "https://portal.example.no/farvel"])
-            + PROTECTED)
-    return h
-
-
-@pytest.fixture(autouse=True)
-def fresh_op(op):
-    op.reset()
+    return portal_httpd(httpd_factory, op, "redirects", conf=lambda h: login_conf(
+        h, op, post_logout=[h.url("/"), h.url("/bye.html"), "https://portal.example.no/farvel"]) + PROTECTED)
 
 
 def tricks(httpd):

@@ -9,29 +9,17 @@ import urllib.parse
 import pytest
 import requests
 
-from fstest.oidc import PROTECTED, Browser, login_conf, make_op, parse_set_cookie, portal, set_cookie_lines
+from fstest.oidc import Browser, parse_set_cookie, portal_httpd, set_cookie_lines
 
 NAV = {"Accept": "text/html"}
 
 
-@pytest.fixture(scope="module")
-def op():
-    op = make_op()
-    yield op
-    op.stop()
+pytestmark = pytest.mark.usefixtures("fresh_op")
 
 
 @pytest.fixture(scope="module")
 def httpd(httpd_factory, op):
-    h = httpd_factory(name="logout")
-    portal(h)
-    h.start(login_conf(h, op) + PROTECTED)
-    return h
-
-
-@pytest.fixture(autouse=True)
-def fresh_op(op):
-    op.reset()
+    return portal_httpd(httpd_factory, op, "logout")
 
 
 def logged_in(httpd):

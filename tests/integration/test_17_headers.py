@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from fstest.oidc import PROTECTED, Browser, login_conf, make_op, portal
+from fstest.oidc import PROTECTED, Browser, login_conf, make_op, portal_httpd
 
 FORGED = [("X-Foresatt-User", "forged-user"), ("X_Foresatt_User", "forged-underscore"),
           ("x-foresatt-acr", "forged-acr"), ("X-FORESATT-PID", "20036914700"), ("X-Foresatt-Role", "admin"),
@@ -28,10 +28,7 @@ def op():
 
 @pytest.fixture(scope="module")
 def httpd(httpd_factory, op):
-    h = httpd_factory(name="headers")
-    portal(h)
-    h.start(login_conf(h, op) + PROTECTED + LOG)
-    return h
+    return portal_httpd(httpd_factory, op, "headers", conf=lambda h: login_conf(h, op) + PROTECTED + LOG)
 
 
 def scrub_log(httpd):

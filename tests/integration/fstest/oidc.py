@@ -96,6 +96,15 @@ def portal(h):
     h.write_file("htdocs/index.html", "<p>home</p>\n")
 
 
+def portal_httpd(httpd_factory, op, name, conf=None):
+    """An httpd (from the httpd_factory fixture) serving portal() and started with conf(h), by default
+    login_conf(h, op) + PROTECTED: the login against op in front of /portal/."""
+    h = httpd_factory(name=name)
+    portal(h)
+    h.start(conf(h) if conf else login_conf(h, op) + PROTECTED)
+    return h
+
+
 def set_cookie_lines(r):
     return r.raw.headers.getlist("Set-Cookie")
 
