@@ -75,8 +75,7 @@ static int check_authn(request_rec *r)
     }
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     if (r->main != NULL || !is_navigation(r)) {
-        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                       apr_psprintf(r->pool, "Foresatt login=\"%slogin\"", c->handler_path));
+        apr_table_setn(r->err_headers_out, "WWW-Authenticate", c->www_authenticate);
         return HTTP_UNAUTHORIZED;
     }
     /* Back to this very page after login, unless its URL could lead elsewhere (e.g. //host/). */

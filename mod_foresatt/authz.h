@@ -109,6 +109,10 @@ fs_decide_result_t fs_authz_decision(request_rec *r, const fs_identity_t *id, co
  * the revision at once, not after ForesattAuthzRevisionCheck. Other children notice within that. */
 void fs_authz_store_changed(const server_rec *s);
 
+/* Pupil ids travel in headers and in the state format: 1-64 letters, digits and . _ - only.
+ * NULL is not one. */
+int fs_pupil_id_ok(const char *id);
+
 /* Non-zero when id is one of the comma-separated ids in list. */
 int fs_span_list_has(fs_span_t list, const char *id);
 

@@ -129,8 +129,7 @@ const char *fs_decision_encode(apr_pool_t *pool, const fs_decision_t *d)
                         (int)d->denied.len, d->denied.p, (int)d->allowed_numbers.len, d->allowed_numbers.p);
 }
 
-/* Pupil ids travel in headers and in this format: letters, digits and . _ - only. */
-static int id_ok(const char *id)
+int fs_pupil_id_ok(const char *id)
 {
     apr_size_t n = 0;
 
@@ -242,7 +241,7 @@ static fs_decide_result_t compute(request_rec *r, const fs_identity_t *id, struc
     for (i = 0; i < a->pupils->nelts; i++) {
         const fst_access_pupil_t *p = &APR_ARRAY_IDX(a->pupils, i, fst_access_pupil_t);
 
-        if (!id_ok(p->pupil_id)) {
+        if (!fs_pupil_id_ok(p->pupil_id)) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0512)
                           "pupil id with characters other than letters, digits, '.', '_' and '-' left out of "
                           "the decision; fix the roster");
@@ -262,7 +261,7 @@ static fs_decide_result_t compute(request_rec *r, const fs_identity_t *id, struc
     d->decided_at = r->request_time;
     d->revision = a->revision;
     d->student = span(a->as_student && a->as_student->enrollment == FORESATT_ENROLLMENT_ACTIVE &&
-                              id_ok(a->as_student->pupil_id)
+                              fs_pupil_id_ok(a->as_student->pupil_id)
                           ? a->as_student->pupil_id
                           : NULL);
     d->name = span(clean_name(r->pool, a->display_name ? a->display_name : id->name));

@@ -15,7 +15,6 @@
  */
 #include <ap_expr.h>
 #include <ap_provider.h>
-#include <apr_lib.h>
 #include <apr_strings.h>
 #include <http_request.h>
 #include <mod_auth.h>
@@ -189,16 +188,6 @@ static authz_status check_guardian(request_rec *r, const char *line, const void 
     return finish(q, AUTHZ_DENIED);
 }
 
-static int id_shape_ok(const char *id)
-{
-    apr_size_t n = 0;
-
-    for (; *id; id++, n++)
-        if (!apr_isalnum(*id) && *id != '.' && *id != '_' && *id != '-')
-            return 0;
-    return n > 0 && n <= 64;
-}
-
 static authz_status check_guardian_of(request_rec *r, const char *line, const void *parsed)
 {
     const ap_expr_info_t *expr = parsed;
@@ -231,7 +220,7 @@ static authz_status check_guardian_of(request_rec *r, const char *line, const vo
         foresatt_status_t st;
 
         reason = FST_REASON_UNKNOWN_STUDENT;
-        if (id_shape_ok(sid)) {
+        if (fs_pupil_id_ok(sid)) {
             switch (fst_store_pupil_by_id(fs_server_conf(r->server)->store, sid, r->pool, &pupil, &st)) {
             case FORESATT_OK:
                 reason = FST_REASON_NO_PARENTAL_RESPONSIBILITY;
@@ -249,7 +238,7 @@ static authz_status check_guardian_of(request_rec *r, const char *line, const vo
         }
     }
     refuse_with(q, page_for(reason));
-    audit(r, q, FORESATT_ROLE_GUARDIAN, id_shape_ok(sid ? sid : "") ? sid : NULL, "deny",
+    audit(r, q, FORESATT_ROLE_GUARDIAN, fs_pupil_id_ok(sid) ? sid : NULL, "deny",
           fst_reason_name((fst_reason_t)reason));
     return finish(q, AUTHZ_DENIED);
 }

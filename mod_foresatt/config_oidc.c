@@ -463,6 +463,8 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_oidc_conf_t *c)
 
     /* Defaults. */
     c->handler_path = c->handler_path ? c->handler_path : DEFAULT_HANDLER_PATH;
+    c->handler_path_len = strlen(c->handler_path);
+    c->www_authenticate = apr_pstrcat(pconf, "Foresatt login=\"", c->handler_path, "login\"", NULL);
     c->scope = c->scope ? c->scope : DEFAULT_SCOPE;
     c->ui_locales = c->ui_locales ? c->ui_locales : DEFAULT_UI_LOCALES;
     if (c->min_acr == FS_UNSET) {

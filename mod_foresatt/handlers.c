@@ -116,12 +116,12 @@ static int quick_handler(request_rec *r, int lookup)
     c = fs_oidc_conf(r->server);
     if (!c->enabled) {
         /* No login here, but the public self-service pages are still the module's. */
-        n = strlen(c->handler_path);
+        n = c->handler_path_len;
         return strncmp(path, c->handler_path, n) == 0 ? fs_selfservice_handle(r, path + n, 0) : DECLINED;
     }
     if (strcmp(path, c->redirect_path) == 0)
         return fs_handle_callback(r);
-    n = strlen(c->handler_path);
+    n = c->handler_path_len;
     if (strncmp(path, c->handler_path, n) != 0)
         return DECLINED;
     rest = path + n;

@@ -89,6 +89,8 @@ typedef struct fs_oidc_conf {
     fst_aead_t *aead;             /* seals every cookie */
     unsigned char pseudonym_key[FST_KEY_LEN];
     fst_client_key_t *client_key;
+    size_t handler_path_len;      /* strlen(handler_path) */
+    const char *www_authenticate; /* the 401's WWW-Authenticate (authn.c) */
     const char *redirect_path;    /* the path part of redirect_uri */
     const char *redirect_origin;  /* origin of an absolute redirect_uri, else NULL (from ServerName) */
     const char *aad_session, *aad_state, *aad_logout; /* binds cookies to kind, client and site */
