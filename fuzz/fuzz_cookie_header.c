@@ -2,7 +2,7 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * The Cookie request header as mod_foresatt/cookies.c reads it on every request: one cookie by
+ * The Cookie request header as mod_foresatt/session/cookies.c reads it on every request: one cookie by
  * name, and every cookie with a prefix (login states). The input is one or more Cookie header
  * values, one per line. cookies.c is compiled in here (it needs nothing of httpd's but its
  * headers and APR), with a request_rec holding just what it reads: a pool and headers_in.
@@ -11,7 +11,7 @@
 
 #include <apr_tables.h>
 
-#include "../mod_foresatt/cookies.c"
+#include "../mod_foresatt/session/cookies.c"
 
 module AP_MODULE_DECLARE_DATA foresatt_module;
 

@@ -2,8 +2,8 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * The login state cookie (handle_callback.c, handle_login.c) and the logout cookie carrying the
- * id_token_hint (handle_logout.c): opened with the site's keys and decoded. The first byte picks
+ * The login state cookie (login/callback.c, login/start.c) and the logout cookie carrying the
+ * id_token_hint (login/logout.c): opened with the site's keys and decoded. The first byte picks
  * the kind ('l' login state, 'o' logout hint); the rest is as in fuzz_sealed.h.
  */
 #include "fuzz_sealed.h"

@@ -27,7 +27,7 @@ fuzz_replay_state_cookie_SOURCES = fuzz/fuzz_state_cookie.c fuzz/replay.c
 fuzz_replay_state_cookie_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
 fuzz_replay_state_cookie_LDADD = $(FUZZ_REPLAY_LDADD)
 fuzz_replay_cookie_header_SOURCES = fuzz/fuzz_cookie_header.c fuzz/replay.c
-fuzz_replay_cookie_header_CPPFLAGS = $(AM_CPPFLAGS) $(HTTPD_CPPFLAGS)
+fuzz_replay_cookie_header_CPPFLAGS = $(AM_CPPFLAGS) $(HTTPD_CPPFLAGS) -I$(top_srcdir)/mod_foresatt
 fuzz_replay_cookie_header_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
 fuzz_replay_cookie_header_LDADD = $(FUZZ_REPLAY_LDADD)
 fuzz_replay_freg_SOURCES = fuzz/fuzz_freg.c fuzz/replay.c
@@ -75,7 +75,7 @@ FUZZ_SECONDS ?= 60
 fuzz: lib/libforesatt.la
 	FUZZ_TARGETS='$(FUZZ_TARGETS)' FUZZ_SECONDS='$(FUZZ_SECONDS)' \
 	FUZZ_CORE_SOURCES='$(filter %.c,$(lib_libforesatt_la_SOURCES))' \
-	FUZZ_CFLAGS='$(AM_CPPFLAGS) $(HTTPD_CPPFLAGS) -I$(top_srcdir)/plugins/registry_freg $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)' \
+	FUZZ_CFLAGS='$(AM_CPPFLAGS) $(HTTPD_CPPFLAGS) -I$(top_srcdir)/mod_foresatt -I$(top_srcdir)/plugins/registry_freg $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)' \
 	FUZZ_LIBS='$(APR_LIBS) $(OPENSSL_LIBS) $(OAUTH2_LIBS) $(CJOSE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) -ldl -lpthread' \
 	$(SHELL) $(srcdir)/fuzz/run-fuzzers
 .PHONY: fuzz

@@ -10,12 +10,12 @@
  */
 #include <http_request.h>
 
-#include "mod_foresatt.h"
-#include "oidc.h"
-#include "registry.h"
-#include "authz.h"
-#include "scrub.h"
-#include "selfservice.h"
+#include "core/core.h"
+#include "login/login.h"
+#include "core/registry.h"
+#include "authz/authz.h"
+#include "http/http.h"
+#include "pages/pages.h"
 
 static void *create_server_conf(apr_pool_t *pool, server_rec *s)
 {
@@ -64,25 +64,25 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 }
 
 static const command_rec foresatt_cmds[] = {
-    /* plugins: config_plugins.c */
+    /* plugins: core/plugins.c */
     AP_INIT_RAW_ARGS("ForesattPlugin", fs_cmd_plugin, NULL, RSRC_CONF,
                      "ForesattPlugin <name> <path-to-.so> [key=value ...]: load a register or store plugin"),
     AP_INIT_TAKE1("ForesattRegistry", fs_cmd_registry, NULL, RSRC_CONF,
                   "ForesattRegistry <name>: the plugin that looks persons up in the population register"),
     AP_INIT_TAKE1("ForesattStore", fs_cmd_store, NULL, RSRC_CONF,
                   "ForesattStore <name>: the plugin that keeps the school's records"),
-    /* register lookup cache: config_registry.c */
+    /* register lookup cache: core/registry.c */
     AP_INIT_TAKE1("ForesattRegistryCacheTTL", fs_cmd_registry_cache_ttl, NULL, RSRC_CONF,
                   "ForesattRegistryCacheTTL <seconds>: how long a register answer is kept (default 300; 0: off)"),
     AP_INIT_TAKE1("ForesattRegistryNotFoundTTL", fs_cmd_registry_not_found_ttl, NULL, RSRC_CONF,
                   "ForesattRegistryNotFoundTTL <seconds>: how long 'not in the register' is kept (default 30)"),
     AP_INIT_TAKE1("ForesattRegistryCacheSize", fs_cmd_registry_cache_size, NULL, RSRC_CONF,
                   "ForesattRegistryCacheSize <persons>: persons each child process keeps (default 10000)"),
-    /* store: config_store.c */
+    /* store: core/store.c */
     AP_INIT_RAW_ARGS("ForesattAuditRetention", fs_cmd_audit_retention, NULL, RSRC_CONF,
                      "ForesattAuditRetention <period>: how long foresattctl purge keeps audit entries, "
                      "e.g. '2 years', '18 months', '400 days' (default: kept)"),
-    /* login: config_oidc.c */
+    /* login: login/config.c */
     AP_INIT_TAKE1("ForesattProviderMetadataURL", fs_cmd_oidc_metadata_url, NULL, RSRC_CONF,
                   "the OP's discovery URL, e.g. https://test.idporten.no/.well-known/openid-configuration"),
     AP_INIT_TAKE1("ForesattProviderIssuer", fs_cmd_oidc_issuer, NULL, RSRC_CONF,
@@ -142,7 +142,7 @@ static const command_rec foresatt_cmds[] = {
                   "headers | env | both (default) | off: how the backend learns who is logged in"),
     AP_INIT_TAKE1("ForesattRevocationTableSize", fs_cmd_oidc_int, NULL, RSRC_CONF,
                   "entries in the shared table of ended sessions (default 16384)"),
-    /* authorization: config_authz.c, identity_external.c */
+    /* authorization: authz/config.c, session/external.c */
     AP_INIT_TAKE1("ForesattAuthzRecheck", fs_cmd_authz_recheck, NULL, RSRC_CONF,
                   "ForesattAuthzRecheck <seconds>: decide a guardian's access again after this long (default 300)"),
     AP_INIT_TAKE1("ForesattAuthzRevisionCheck", fs_cmd_authz_revision_check, NULL, RSRC_CONF,
@@ -163,7 +163,7 @@ static const command_rec foresatt_cmds[] = {
     AP_INIT_RAW_ARGS("ForesattIdentity", fs_cmd_identity, NULL, RSRC_CONF,
                      "ForesattIdentity session | env <VARIABLE> | header <Name> <trusted proxy address>...: "
                      "where the logged-in person's number comes from"),
-    /* self-service pages: config_selfservice.c */
+    /* self-service pages: pages/config.c */
     AP_INIT_TAKE1("ForesattPageTemplates", fs_cmd_page_templates, NULL, RSRC_CONF,
                   "ForesattPageTemplates <dir>: templates that replace the built-in pages' file by file "
                   "(layout.nb.html, profil.en.html, stil.css, ...)"),

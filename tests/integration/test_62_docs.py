@@ -87,7 +87,7 @@ def test_no_document_names_a_directive_that_does_not_exist(directives):
 def log_messages():
     """{number: level} of every numbered log line in the module."""
     found = {}
-    for path in glob.glob(os.path.join(paths.SRCDIR, "mod_foresatt", "*.c")):
+    for path in glob.glob(os.path.join(paths.SRCDIR, "mod_foresatt", "**", "*.c"), recursive=True):
         for level, number in re.findall(r"ap_log_r?error\(APLOG_MARK,\s*APLOG_(\w+)[^;]*?FSLOGNO\((\d{4})\)",
                                         read(path), re.S):
             found[number] = level
@@ -104,7 +104,8 @@ def test_every_warning_and_error_in_the_log_is_explained():
 
 
 def test_no_document_names_a_log_number_the_code_does_not_have():
-    code = " ".join(read(p) for p in glob.glob(os.path.join(paths.SRCDIR, "mod_foresatt", "*.c")))
+    code = " ".join(read(p) for p in glob.glob(os.path.join(paths.SRCDIR, "mod_foresatt", "**", "*.c"),
+                                                recursive=True))
     have = set(re.findall(r"FSLOGNO\((\d{4})\)", code))
     for path in glob.glob(os.path.join(DOCS, "*.md")):
         stale = sorted(set(re.findall(r"\bFS(\d{4})\b", read(path))) - have)

@@ -1,0 +1,360 @@
+/*
+ * Copyright 2026 The mod_foresatt authors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The authorization providers, registered the httpd way so RequireAll / RequireAny / RequireNone and
+ * `Require not` combine them with any other:
+ *
+ *   Require foresatt-guardian              a guardian who may see at least one pupil
+ *   Require foresatt-guardian-of <expr>    a guardian who may see this pupil (an ap_expr, parsed once
+ *                                          at configuration time, e.g. %{env:MATCH_SID})
+ *   Require foresatt-student               an enrolled pupil, logged in themselves
+ *
+ * Nobody logged in: AUTHZ_DENIED_NO_USER, so the login starts. Register or store unreachable:
+ * AUTHZ_GENERAL_ERROR, shown as a 503 page (fail closed). Each decision on a pupil's data is audited.
+ */
+#include <ap_expr.h>
+#include <ap_provider.h>
+#include <apr_strings.h>
+#include <http_request.h>
+#include <mod_auth.h>
+
+#include "authz/authz.h"
+#include "policy/access.h"
+
+APLOG_USE_MODULE(foresatt);
+
+#define REQUEST_KEY "foresatt-authz-request"
+#define USED_KEY "foresatt-authz-used"
+
+fs_authz_request_t *fs_authz_request(request_rec *r)
+{
+    void *q = NULL;
+
+    apr_pool_userdata_get(&q, REQUEST_KEY, r->pool);
+    if (q == NULL) {
+        q = apr_pcalloc(r->pool, sizeof(fs_authz_request_t));
+        apr_pool_userdata_setn(q, REQUEST_KEY, NULL, r->pool);
+    }
+    return q;
+}
+
+/* The more telling refusal wins when several lines refuse on one request. */
+static int page_rank(fs_page_t page)
+{
+    switch (page) {
+    case FS_PAGE_UNAVAILABLE:
+        return 9;
+    case FS_PAGE_ADULT:
+        return 8;
+    case FS_PAGE_NOT_ENROLLED:
+        return 7;
+    case FS_PAGE_NOT_REGISTERED:
+        return 6;
+    case FS_PAGE_NO_PUPILS: /* before "not a pupil": a guardian refused at a page for guardians or pupils */
+        return 5;
+    case FS_PAGE_NOT_STUDENT:
+        return 4;
+    case FS_PAGE_NO_NUMBER:
+        return 3;
+    case FS_PAGE_GENERIC:
+        return 2;
+    case FS_PAGE_NONE:
+        break;
+    }
+    return 0;
+}
+
+static void refuse_with(fs_authz_request_t *q, fs_page_t page)
+{
+    if (page_rank(page) > page_rank(q->page))
+        q->page = page;
+}
+
+/* Only clauses 2-4 may be told: the guardian holds responsibility for that pupil already. */
+static fs_page_t page_for(int reason)
+{
+    switch (reason) {
+    case FST_REASON_NOT_REGISTERED_BY_SCHOOL:
+        return FS_PAGE_NOT_REGISTERED;
+    case FST_REASON_STUDENT_NOT_ENROLLED:
+        return FS_PAGE_NOT_ENROLLED;
+    case FST_REASON_ADULT_WITHOUT_CONSENT:
+        return FS_PAGE_ADULT;
+    default:
+        return FS_PAGE_GENERIC;
+    }
+}
+
+static void audit(request_rec *r, fs_authz_request_t *q, foresatt_role_t role, const char *pupil_id,
+                  const char *decision, const char *reason)
+{
+    fs_audit_t *a;
+
+    if (r->main != NULL) /* subrequests (DirectoryIndex, SSI) repeat their parent's decision */
+        return;
+    a = fs_authz_child_audit(r->server);
+    if (a == NULL)
+        return;
+    if (fs_audit_add(a, r, role, q->identity ? q->identity->pseudonym : NULL, pupil_id, decision, reason) != 0) {
+        /* Every access decision is logged, or access is not given. */
+        q->unavailable = 1;
+        refuse_with(q, FS_PAGE_UNAVAILABLE);
+    }
+}
+
+/* The identity and the decision for this request, once. NULL with *status set when there is none. */
+static fs_authz_request_t *prepare(request_rec *r, authz_status *status)
+{
+    fs_authz_request_t *q = fs_authz_request(r);
+
+    if (!q->decided) {
+        q->decided = 1;
+        q->identity = fs_identity_get(r);
+        if (q->identity != NULL && q->identity->pid != NULL &&
+            fs_authz_decision(r, q->identity, &q->decision, &q->retry_after) != FS_DECIDE_OK)
+            q->unavailable = 1;
+    }
+    if (q->identity == NULL || q->identity->pid == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0520)
+                      "user %s is logged in, but without a fødselsnummer to decide on", r->user);
+        refuse_with(q, FS_PAGE_NO_NUMBER);
+        *status = AUTHZ_DENIED;
+        return NULL;
+    }
+    if (q->unavailable) {
+        refuse_with(q, FS_PAGE_UNAVAILABLE);
+        *status = AUTHZ_GENERAL_ERROR;
+        return NULL;
+    }
+    return q;
+}
+
+static authz_status finish(fs_authz_request_t *q, authz_status status)
+{
+    /* An audit entry that could not be queued turns any answer into a refusal. */
+    return q->unavailable ? AUTHZ_GENERAL_ERROR : status;
+}
+
+/* The reason a guardian with nobody to see is told: the one that got furthest through the rule. */
+static int best_denied_reason(const fs_decision_t *d)
+{
+    int best = -1;
+    const char *p = d->denied.p, *end = d->denied.p + d->denied.len;
+
+    while (p < end) {
+        const char *comma = memchr(p, ',', (apr_size_t)(end - p));
+        const char *stop = comma ? comma : end;
+        const char *colon = memchr(p, ':', (apr_size_t)(stop - p));
+        if (colon && colon + 1 < stop) {
+            int reason = colon[1] - '0';
+            if (page_rank(page_for(reason)) > page_rank(page_for(best)))
+                best = reason;
+        }
+        p = stop + 1;
+    }
+    return best;
+}
+
+static authz_status check_guardian(request_rec *r, const char *line, const void *parsed)
+{
+    authz_status status;
+    fs_authz_request_t *q;
+    const char *p, *end;
+    int reason;
+
+    (void)line;
+    (void)parsed;
+    if (r->user == NULL)
+        return AUTHZ_DENIED_NO_USER;
+    if ((q = prepare(r, &status)) == NULL)
+        return status;
+    if (q->decision->allowed.len > 0) {
+        p = q->decision->allowed.p;
+        end = p + q->decision->allowed.len;
+        while (p < end) {
+            const char *comma = memchr(p, ',', (apr_size_t)(end - p));
+            const char *stop = comma ? comma : end;
+            audit(r, q, FORESATT_ROLE_GUARDIAN, apr_pstrmemdup(r->pool, p, (apr_size_t)(stop - p)), "allow", NULL);
+            p = stop + 1;
+        }
+        q->granted_guardian = 1;
+        return finish(q, AUTHZ_GRANTED);
+    }
+    reason = best_denied_reason(q->decision);
+    refuse_with(q, page_for(reason) == FS_PAGE_GENERIC ? FS_PAGE_NO_PUPILS : page_for(reason));
+    audit(r, q, FORESATT_ROLE_GUARDIAN, NULL, "deny",
+          fst_reason_name(reason < 0 ? FST_REASON_NO_PARENTAL_RESPONSIBILITY : (fst_reason_t)reason));
+    return finish(q, AUTHZ_DENIED);
+}
+
+static authz_status check_guardian_of(request_rec *r, const char *line, const void *parsed)
+{
+    const ap_expr_info_t *expr = parsed;
+    const char *err = NULL, *sid;
+    authz_status status;
+    fs_authz_request_t *q;
+    int reason;
+
+    (void)line;
+    if (r->user == NULL)
+        return AUTHZ_DENIED_NO_USER;
+    sid = ap_expr_str_exec(r, expr, &err);
+    if (err != NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0521)
+                      "Require foresatt-guardian-of: cannot evaluate the pupil id expression: %s", err);
+        return AUTHZ_GENERAL_ERROR;
+    }
+    if ((q = prepare(r, &status)) == NULL)
+        return status;
+    if (sid != NULL && *sid && fs_span_list_has(q->decision->allowed, sid)) {
+        q->granted_guardian = 1;
+        audit(r, q, FORESATT_ROLE_GUARDIAN, sid, "allow", NULL);
+        return finish(q, AUTHZ_GRANTED);
+    }
+    reason = sid && *sid ? fs_decision_denied_reason(q->decision, sid) : FST_REASON_UNKNOWN_STUDENT;
+    if (reason < 0) {
+        /* Not among this person's candidates: tell apart a pupil the school has from an unknown id,
+         * for the audit log only (the page says the same either way). No register lookup. */
+        foresatt_pupil_t *pupil;
+        foresatt_status_t st;
+
+        reason = FST_REASON_UNKNOWN_STUDENT;
+        if (fs_pupil_id_ok(sid)) {
+            switch (fst_store_pupil_by_id(fs_server_conf(r->server)->store, sid, r->pool, &pupil, &st)) {
+            case FORESATT_OK:
+                reason = FST_REASON_NO_PARENTAL_RESPONSIBILITY;
+                break;
+            case FORESATT_NOT_FOUND:
+                break;
+            default:
+                ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0522) "store: %.*s", (int)sizeof(st.message),
+                              st.message);
+                q->unavailable = 1;
+                refuse_with(q, FS_PAGE_UNAVAILABLE);
+                audit(r, q, FORESATT_ROLE_GUARDIAN, sid, "error", "store_unavailable");
+                return AUTHZ_GENERAL_ERROR;
+            }
+        }
+    }
+    refuse_with(q, page_for(reason));
+    audit(r, q, FORESATT_ROLE_GUARDIAN, fs_pupil_id_ok(sid) ? sid : NULL, "deny",
+          fst_reason_name((fst_reason_t)reason));
+    return finish(q, AUTHZ_DENIED);
+}
+
+static authz_status check_student(request_rec *r, const char *line, const void *parsed)
+{
+    authz_status status;
+    fs_authz_request_t *q;
+
+    (void)line;
+    (void)parsed;
+    if (r->user == NULL)
+        return AUTHZ_DENIED_NO_USER;
+    if ((q = prepare(r, &status)) == NULL)
+        return status;
+    if (q->decision->student.len > 0) {
+        q->granted_student = 1;
+        audit(r, q, FORESATT_ROLE_STUDENT,
+              apr_pstrmemdup(r->pool, q->decision->student.p, q->decision->student.len), "allow", NULL);
+        return finish(q, AUTHZ_GRANTED);
+    }
+    refuse_with(q, FS_PAGE_NOT_STUDENT);
+    audit(r, q, FORESATT_ROLE_STUDENT, NULL, "deny", "unknown_student");
+    return finish(q, AUTHZ_DENIED);
+}
+
+/* --- configuration time ------------------------------------------------------------------------ */
+
+static void note_used(cmd_parms *cmd)
+{
+    apr_pool_userdata_setn((void *)1, USED_KEY, NULL, cmd->pool);
+}
+
+static const char *parse_guardian(cmd_parms *cmd, const char *line, const void **parsed)
+{
+    (void)parsed;
+    if (line != NULL && *line != '\0')
+        return apr_psprintf(cmd->pool, "Require foresatt-guardian takes no argument (got '%s'); for one pupil use "
+                            "Require foresatt-guardian-of <pupil id expression>", line);
+    note_used(cmd);
+    return NULL;
+}
+
+static const char *parse_student(cmd_parms *cmd, const char *line, const void **parsed)
+{
+    (void)parsed;
+    if (line != NULL && *line != '\0')
+        return apr_psprintf(cmd->pool, "Require foresatt-student takes no argument (got '%s')", line);
+    note_used(cmd);
+    return NULL;
+}
+
+static const char *parse_guardian_of(cmd_parms *cmd, const char *line, const void **parsed)
+{
+    const char *err = NULL;
+    ap_expr_info_t *expr;
+
+    if (line == NULL || *line == '\0')
+        return "Require foresatt-guardian-of: give the pupil id as an expression, "
+               "e.g. Require foresatt-guardian-of %{env:MATCH_SID}";
+    expr = ap_expr_parse_cmd(cmd, line, AP_EXPR_FLAG_STRING_RESULT, &err, NULL);
+    if (err != NULL)
+        return apr_psprintf(cmd->pool, "Require foresatt-guardian-of: cannot parse '%s': %s", line, err);
+    *parsed = expr;
+    note_used(cmd);
+    return NULL;
+}
+
+static const authz_provider guardian_provider = {check_guardian, parse_guardian};
+static const authz_provider guardian_of_provider = {check_guardian_of, parse_guardian_of};
+static const authz_provider student_provider = {check_student, parse_student};
+
+/* The providers need both plugins: say so at configtest rather than with 503s later. */
+static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    void *used = NULL;
+    server_rec *sv;
+
+    (void)plog;
+    (void)ptemp;
+    apr_pool_userdata_get(&used, USED_KEY, pconf);
+    if (used == NULL)
+        return OK;
+    for (sv = s; sv; sv = sv->next) {
+        fs_server_conf_t *conf = fs_server_conf(sv);
+        if (conf->registry == NULL || conf->store == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, sv, FSLOGNO(0523)
+                         "Require foresatt-*: the server %s has no %s; declare the plugins with ForesattPlugin "
+                         "and name them with ForesattRegistry and ForesattStore",
+                         sv->server_hostname ? sv->server_hostname : "(main)",
+                         conf->registry == NULL && conf->store == NULL ? "ForesattRegistry and no ForesattStore"
+                         : conf->registry == NULL                      ? "ForesattRegistry"
+                                                                       : "ForesattStore");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
+
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    int rc = fs_authz_post_config(pconf, plog, ptemp, s);
+
+    return rc != OK ? rc : fs_identity_external_post_config(pconf, s);
+}
+
+void fs_authz_register_hooks(apr_pool_t *pool)
+{
+    ap_register_auth_provider(pool, AUTHZ_PROVIDER_GROUP, "foresatt-guardian", AUTHZ_PROVIDER_VERSION,
+                              &guardian_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(pool, AUTHZ_PROVIDER_GROUP, "foresatt-guardian-of", AUTHZ_PROVIDER_VERSION,
+                              &guardian_of_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(pool, AUTHZ_PROVIDER_GROUP, "foresatt-student", AUTHZ_PROVIDER_VERSION,
+                              &student_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_check_config(check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    fs_authz_pages_register_hooks(pool);
+    fs_authz_headers_register_hooks(pool);
+}

@@ -1,0 +1,149 @@
+/*
+ * Copyright 2026 The mod_foresatt authors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Starting a login: a fresh state, nonce and PKCE verifier, sealed with the return URL into a
+ * short-lived state cookie named after the state (so several tabs can log in at once), and a
+ * redirect to the OP. The number of state cookies one browser holds is capped; the oldest go
+ * first, so a page that keeps starting logins cannot grow the Cookie header without bound.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <apr_strings.h>
+#include <http_protocol.h>
+
+#include "encoding.h"
+#include "login/login.h"
+#include "oidc/auth_request.h"
+#include "oidc/pkce.h"
+#include "return_url.h"
+
+APLOG_USE_MODULE(foresatt);
+
+const char *fs_return_url_checked(request_rec *r, const char *url)
+{
+    fst_return_url_result_t rc = fst_return_url_check(r->pool, url, fs_own_origin(r), NULL);
+
+    if (rc == FST_RETURN_URL_OK)
+        return url;
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0140) "return URL refused: %s",
+                  fst_return_url_result_text(rc));
+    return NULL;
+}
+
+typedef struct in_flight {
+    const char *name;
+    int64_t created; /* 0: unreadable, goes first */
+} in_flight_t;
+
+static int oldest_first(const void *a, const void *b)
+{
+    const in_flight_t *x = a, *y = b;
+
+    return x->created < y->created ? -1 : x->created > y->created;
+}
+
+/* Drop state cookies so that, with the one about to be set, at most state_max remain. */
+static void cap_state_cookies(request_rec *r, fs_oidc_conf_t *c)
+{
+    apr_array_header_t *values, *names = fs_cookies_with_prefix(r, c->cookie_state_prefix, &values);
+    in_flight_t *list;
+    int i, drop;
+
+    if (names->nelts < c->state_max)
+        return;
+    list = apr_pcalloc(r->pool, sizeof(*list) * (size_t)names->nelts);
+    for (i = 0; i < names->nelts; i++) {
+        const char *v = APR_ARRAY_IDX(values, i, const char *);
+        unsigned char *plain;
+        size_t len;
+        fst_login_state_t st;
+
+        list[i].name = APR_ARRAY_IDX(names, i, const char *);
+        if (fst_aead_open(c->aead, r->pool, c->aad_state, v, strlen(v), &plain, &len, NULL) == FST_AEAD_OK &&
+            fst_login_state_decode(r->pool, plain, len, &st))
+            list[i].created = st.created;
+    }
+    qsort(list, (size_t)names->nelts, sizeof(*list), oldest_first);
+    drop = names->nelts - c->state_max + 1;
+    for (i = 0; i < drop; i++)
+        fs_cookie_set(r, list[i].name, "", "/", 0);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0141) "%d logins in flight in this browser: dropped the "
+                  "%d oldest", names->nelts, drop);
+}
+
+int fs_login_start(request_rec *r, const char *return_url)
+{
+    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const char *err = NULL, *sealed, *url, *state, *nonce, *verifier;
+    fst_auth_request_t req;
+    fst_login_state_t st;
+    const fs_op_t *op;
+    unsigned char *plain;
+    size_t len;
+
+    op = fs_op_get(r, &err);
+    if (op == NULL)
+        return fs_page_error(r, HTTP_SERVICE_UNAVAILABLE, &fs_page_op_unavailable);
+    state = fst_random_token(r->pool, 16);
+    nonce = fst_random_token(r->pool, 16);
+    verifier = fst_pkce_verifier(r->pool);
+    if (state == NULL || nonce == NULL || verifier == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_CRIT, 0, r, FSLOGNO(0142) "the OS gave no random bytes");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    st.state = state;
+    st.nonce = nonce;
+    st.code_verifier = verifier;
+    st.return_url = return_url;
+    st.created = apr_time_sec(r->request_time);
+    plain = fst_login_state_encode(r->pool, &st, &len);
+    sealed = fst_aead_seal(c->aead, r->pool, c->aad_state, plain, len);
+    if (sealed == NULL)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    cap_state_cookies(r, c);
+    if (fs_cookie_set(r, apr_pstrcat(r->pool, c->cookie_state_prefix, state, NULL), sealed, "/",
+                      c->state_timeout) == NULL) {
+        /* Only a very long return URL can do this: go home afterwards instead. */
+        st.return_url = "/";
+        plain = fst_login_state_encode(r->pool, &st, &len);
+        sealed = fst_aead_seal(c->aead, r->pool, c->aad_state, plain, len);
+        fs_cookie_set(r, apr_pstrcat(r->pool, c->cookie_state_prefix, state, NULL), sealed, "/", c->state_timeout);
+    }
+
+    req.authorization_endpoint = op->discovery.authorization_endpoint;
+    req.client_id = c->client_id;
+    req.redirect_uri = fs_redirect_uri(r);
+    req.scope = c->scope;
+    req.state = state;
+    req.nonce = nonce;
+    req.code_challenge = fst_pkce_challenge(r->pool, verifier);
+    req.acr_values = c->acr_values;
+    req.ui_locales = c->ui_locales;
+    req.prompt = c->prompt;
+    url = fst_auth_request_url(r->pool, &req);
+
+    fs_page_headers(r, NULL);
+    apr_table_setn(r->headers_out, "Location", url);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FSLOGNO(0143) "login started, sent to the OP");
+    return HTTP_MOVED_TEMPORARILY;
+}
+
+/* <handler>login?target=<url>: a login the portal asks for (e.g. a "Log in" link). */
+int fs_handle_login(request_rec *r)
+{
+    apr_table_t *params = fs_query_params(r, r->args);
+    const char *target;
+
+    if (r->method_number != M_GET)
+        return HTTP_METHOD_NOT_ALLOWED;
+    if (params == NULL)
+        return fs_page_error(r, HTTP_BAD_REQUEST, &fs_page_bad_request);
+    target = apr_table_get(params, "target");
+    if (target == NULL)
+        target = "/";
+    else if (fs_return_url_checked(r, target) == NULL)
+        return fs_page_error(r, HTTP_BAD_REQUEST, &fs_page_bad_request);
+    return fs_login_start(r, target);
+}

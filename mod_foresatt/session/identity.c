@@ -1,0 +1,271 @@
+/*
+ * Copyright 2026 The mod_foresatt authors
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Who a request comes from (identity.h), for our own sessions: the session cookie is opened at
+ * most once per request (sub-requests and internal redirects reuse the first answer), checked
+ * against its idle and absolute ends and the shared table of ended sessions, and re-issued only
+ * when a quarter of the idle window has passed or the authorization state changed. That is the
+ * whole per-request cost: one decrypt and one lookup, and on a keep-alive connection that sends the
+ * same cookie again, a comparison with the cookie it opened last instead of the decrypt.
+ *
+ * fs_identity_get() tries each source of identity in turn: our session, then ForesattIdentity
+ * (another module or a trusted proxy; session/external.c).
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "authz/authz.h"
+#include "encoding.h"
+#include "session/identity.h"
+#include "login/login.h"
+
+APLOG_USE_MODULE(foresatt);
+
+#define IDENTITY_KEY "foresatt-identity"
+
+/* What one request knows about its identity; kept on the initial request's pool. */
+typedef struct request_identity {
+    int resolved;
+    const fs_identity_t *identity; /* NULL: nobody */
+    fs_identity_t session_identity;
+    fst_session_t session;         /* our session, decoded (when identity is ours) */
+    int has_session;
+    const char *cookie_line;       /* the Set-Cookie this request sent, if any */
+} request_identity_t;
+
+static request_rec *initial_request(request_rec *r)
+{
+    while (r->main)
+        r = r->main;
+    while (r->prev)
+        r = r->prev;
+    return r;
+}
+
+static request_identity_t *request_identity(request_rec *r)
+{
+    request_rec *root = initial_request(r);
+    request_identity_t *ri = NULL;
+
+    apr_pool_userdata_get((void **)&ri, IDENTITY_KEY, root->pool);
+    if (ri == NULL) {
+        ri = apr_pcalloc(root->pool, sizeof(*ri));
+        apr_pool_userdata_setn(ri, IDENTITY_KEY, apr_pool_cleanup_null, root->pool);
+    }
+    return ri;
+}
+
+#define CONNECTION_KEY "foresatt-session-connection"
+
+/* What a keep-alive connection remembers between its requests (one at a time): the opener keyed
+ * with this site's keys, and the last session cookie that opened, decoded. The same cookie again
+ * (every request until it is re-issued) skips base64, AES-GCM and the record parse; its times and
+ * the table of ended sessions are still checked on every request. */
+typedef struct connection_session {
+    fst_aead_opener_t *opener;
+    const fs_oidc_conf_t *conf; /* whose keys and associated data opened the cookie */
+    apr_pool_t *pool;           /* the cookie and the session's strings; cleared for the next one */
+    char *cookie;
+    size_t cookie_len;
+    fst_session_t session;
+    int key_index;
+} connection_session_t;
+
+static connection_session_t *connection_session(request_rec *r, const fs_oidc_conf_t *c)
+{
+    connection_session_t *cs = NULL;
+
+    apr_pool_userdata_get((void **)&cs, CONNECTION_KEY, r->connection->pool);
+    if (cs == NULL) {
+        cs = apr_pcalloc(r->connection->pool, sizeof(*cs));
+        apr_pool_userdata_setn(cs, CONNECTION_KEY, apr_pool_cleanup_null, r->connection->pool);
+    }
+    if (cs->conf != c) {
+        /* First request, or another virtual host on this connection: nothing remembered holds. */
+        cs->opener = fst_aead_opener_create(c->aead, r->connection->pool);
+        cs->conf = cs->opener ? c : NULL; /* no opener (out of memory): the plain way, tried again next time */
+        cs->cookie = NULL;
+        cs->cookie_len = 0;
+    }
+    return cs;
+}
+
+/* Open the cookie with the connection's opener and decode it, remembered on the connection. */
+static int open_remembered(request_rec *r, const fs_oidc_conf_t *c, connection_session_t *cs, const char *cookie,
+                           size_t len, fst_session_t *out, int *key_index)
+{
+    unsigned char *plain;
+    size_t plain_len;
+
+    if (cs->cookie != NULL && cs->opener != NULL && cs->cookie_len == len && memcmp(cs->cookie, cookie, len) == 0) {
+        *out = cs->session;
+        *key_index = cs->key_index;
+        return 1;
+    }
+    cs->cookie = NULL;
+    if (cs->pool == NULL && apr_pool_create(&cs->pool, r->connection->pool) != APR_SUCCESS)
+        return 0;
+    apr_pool_clear(cs->pool);
+    if ((cs->opener ? fst_aead_opener_open(cs->opener, r->pool, c->aad_session, cookie, len, &plain, &plain_len,
+                                           key_index)
+                    : fst_aead_open(c->aead, r->pool, c->aad_session, cookie, len, &plain, &plain_len, key_index)) !=
+            FST_AEAD_OK ||
+        !fst_session_decode(cs->pool, plain, plain_len, &cs->session))
+        return 0;
+    cs->cookie = apr_pmemdup(cs->pool, cookie, len);
+    cs->cookie_len = len;
+    cs->key_index = *key_index;
+    *out = cs->session;
+    return 1;
+}
+
+static void delete_session_cookie(request_rec *r)
+{
+    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+
+    fs_cookie_set(initial_request(r), c->cookie_session, "", "/", 0);
+}
+
+/* Open and check the session cookie. 1 with ri->session filled, or 0 (no session). */
+static int open_session(request_rec *r, request_identity_t *ri)
+{
+    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const char *cookie = fs_cookie_get(r, c->cookie_session);
+    int64_t now = apr_time_sec(r->request_time);
+    int key_index = 0;
+    fst_session_time_t t;
+    connection_session_t *cs;
+
+    if (cookie == NULL || *cookie == '\0')
+        return 0;
+    cs = connection_session(r, c);
+    if (!open_remembered(r, c, cs, cookie, strlen(cookie), &ri->session, &key_index)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0130) "session cookie refused: it does not open with "
+                      "this site's keys (tampered, truncated, another site's or an old passphrase's)");
+        delete_session_cookie(r);
+        return 0;
+    }
+    t = fst_session_check_time(&ri->session, now, c->clock_skew);
+    if (t != FST_SESSION_LIVE) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0131) "session of %s ended: %s", ri->session.pseudonym,
+                      fst_session_time_text(t));
+        delete_session_cookie(r);
+        return 0;
+    }
+    if (fs_revoked(c, &ri->session, now)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0132) "session of %s ended: logged out",
+                      ri->session.pseudonym);
+        delete_session_cookie(r);
+        return 0;
+    }
+    /* Activity moves the idle deadline; an old passphrase's cookie is resealed with the new one. */
+    if (fst_session_touch(&ri->session, now, c->idle_timeout) || key_index != 0)
+        fs_session_send(r, &ri->session);
+    return 1;
+}
+
+static void fill_identity(request_identity_t *ri)
+{
+    fs_identity_t *id = &ri->session_identity;
+    const fst_session_t *s = &ri->session;
+
+    id->source = FS_IDENTITY_SESSION;
+    id->pid = s->pid;
+    id->pseudonym = s->pseudonym;
+    id->sub = s->sub;
+    id->acr = s->acr;
+    id->name = s->name;
+    id->sid = s->sid;
+    id->authenticated_at = apr_time_from_sec(s->auth_time);
+    id->expires_at = apr_time_from_sec(s->expires);
+    id->authz_state = s->authz_state;
+}
+
+/* Source: our own session cookie. */
+static const fs_identity_t *identity_from_session(request_rec *r, request_identity_t *ri)
+{
+    if (!fs_oidc_conf(r->server)->enabled || !open_session(r, ri))
+        return NULL;
+    ri->has_session = 1;
+    fill_identity(ri);
+    ri->session_identity.session_id = fst_b64url_encode(r->pool, ri->session.id, sizeof(ri->session.id));
+    return &ri->session_identity;
+}
+
+const fs_identity_t *fs_identity_get(request_rec *r)
+{
+    request_identity_t *ri = request_identity(r);
+
+    if (!ri->resolved) {
+        ri->resolved = 1;
+        ri->identity = identity_from_session(initial_request(r), ri);
+    }
+    if (ri->identity != NULL)
+        return ri->identity;
+    /* Not cached here: an external identity may appear later in the request (after another
+     * module's authentication); session/external.c keeps its own cache. */
+    return fs_identity_external_get(r);
+}
+
+void fs_identity_set_authz_state(request_rec *r, const char *state)
+{
+    request_identity_t *ri = request_identity(r);
+
+    if (!ri->resolved || !ri->has_session || ri->identity != &ri->session_identity)
+        return;
+    ri->session.authz_state = state ? apr_pstrdup(initial_request(r)->pool, state) : NULL;
+    ri->session_identity.authz_state = ri->session.authz_state;
+    if (!fs_session_send(r, &ri->session))
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0133) "the authorization state (%lu bytes) does not "
+                      "fit in the session cookie; it is not kept", (unsigned long)(state ? strlen(state) : 0));
+}
+
+int fs_session_send(request_rec *r, const fst_session_t *session)
+{
+    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    request_rec *root = initial_request(r);
+    request_identity_t *ri = request_identity(r);
+    unsigned char *plain;
+    size_t len;
+    const char *sealed, *line;
+
+    plain = fst_session_encode(root->pool, session, &len);
+    sealed = fst_aead_seal(c->aead, root->pool, c->aad_session, plain, len);
+    if (sealed == NULL)
+        return 0;
+    if (strlen(sealed) + strlen(c->cookie_session) + 80 > FS_COOKIE_MAX)
+        return 0;
+    fs_cookie_unset_line(root, ri->cookie_line);
+    line = fs_cookie_set(root, c->cookie_session, sealed, "/", -1);
+    ri->cookie_line = line;
+    return line != NULL;
+}
+
+const fst_session_t *fs_session_current(request_rec *r)
+{
+    request_identity_t *ri = request_identity(r);
+
+    fs_identity_get(r);
+    return ri->has_session ? &ri->session : NULL;
+}
+
+void fs_session_drop(request_rec *r)
+{
+    request_identity_t *ri = request_identity(r);
+    request_rec *root = initial_request(r);
+
+    fs_cookie_unset_line(root, ri->cookie_line);
+    ri->cookie_line = NULL;
+    ri->resolved = 1;
+    ri->identity = NULL;
+    ri->has_session = 0;
+    delete_session_cookie(r);
+}
+
+const char *fs_csrf_token(request_rec *r, const fst_session_t *session)
+{
+    (void)r;
+    return session->logout_token;
+}
