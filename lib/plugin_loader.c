@@ -5,10 +5,13 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <apr_strings.h>
@@ -37,6 +40,49 @@ static void host_log(const foresatt_host_t *host, foresatt_log_level_t level, co
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     fst_log(plugin->log, level, "plugin %s: %s", plugin->name, msg);
+}
+
+/* Is gid the worker's primary group or one of its supplementary groups? */
+static int worker_in_group(uid_t uid, gid_t primary, gid_t gid)
+{
+    struct passwd pw, *found = NULL;
+    char buf[4096];
+    gid_t groups[256];
+    int n = (int)(sizeof(groups) / sizeof(groups[0])), i;
+
+    if (gid == primary)
+        return 1;
+    if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) != 0 || found == NULL ||
+        getgrouplist(pw.pw_name, primary, groups, &n) < 0)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (groups[i] == gid)
+            return 1;
+    return 0;
+}
+
+/* The permission bits as they apply to the worker: a directory needs write and search, a file write.
+ * An access control list may say otherwise: then the host cannot tell. */
+static int host_worker_can_write(const foresatt_host_t *host, const char *path)
+{
+    const fst_plugin_t *plugin = host->host_data;
+    struct stat st;
+    mode_t need;
+
+    /* No workers of another user (foresattctl, or httpd not started as root): nothing to tell. */
+    if (plugin->worker_uid < 0 || path == NULL || stat(path, &st) != 0)
+        return -1;
+    if (plugin->worker_uid == 0)
+        return 1;
+    if (getxattr(path, "system.posix_acl_access", NULL, 0) >= 0)
+        return -1;
+    if ((uid_t)plugin->worker_uid == st.st_uid)
+        need = S_ISDIR(st.st_mode) ? S_IWUSR | S_IXUSR : S_IWUSR;
+    else if (worker_in_group((uid_t)plugin->worker_uid, (gid_t)plugin->worker_gid, st.st_gid))
+        need = S_ISDIR(st.st_mode) ? S_IWGRP | S_IXGRP : S_IWGRP;
+    else
+        need = S_ISDIR(st.st_mode) ? S_IWOTH | S_IXOTH : S_IWOTH;
+    return (st.st_mode & need) == need;
 }
 
 static apr_status_t close_handle(void *data)
@@ -170,6 +216,8 @@ fst_load_error_t fst_plugin_load(apr_pool_t *pool, const char *name, const char 
     plugin->host.alloc = host_alloc;
     plugin->host.strdup = host_strdup;
     plugin->host.host_data = plugin;
+    plugin->host.worker_can_write = host_worker_can_write;
+    plugin->worker_uid = plugin->worker_gid = -1;
     *out = plugin;
     return FST_LOAD_OK;
 }

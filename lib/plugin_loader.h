@@ -37,6 +37,9 @@ typedef struct fst_plugin {
     foresatt_host_t host;      /* handed to the plugin; host_data points back here */
     const fst_log_t *log;
     apr_thread_mutex_t *mutex; /* set when the plugin is not thread-safe */
+    /* Who the host's workers run as, for host.worker_can_write (httpd's User and Group when it
+     * starts as root); -1: no workers of another user (foresattctl). Set before fst_plugin_create(). */
+    long worker_uid, worker_gid;
 } fst_plugin_t;
 
 /* Same major, and a minor no newer than the host's: older plugins keep working, newer ones may

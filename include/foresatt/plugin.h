@@ -55,7 +55,7 @@ extern "C" {
 #endif
 
 #define FORESATT_ABI_MAJOR 1
-#define FORESATT_ABI_MINOR 1
+#define FORESATT_ABI_MINOR 2
 
 /* The one symbol a plugin exports: const foresatt_plugin_t *foresatt_plugin_entry(void); */
 #define FORESATT_PLUGIN_ENTRY_SYMBOL "foresatt_plugin_entry"
@@ -115,7 +115,16 @@ typedef struct foresatt_host {
     /* Copy of s in the arena; NULL when s is NULL. */
     char *(*strdup)(foresatt_arena_t *arena, const char *s);
     void *host_data; /* the host's own; plugins leave it alone */
+    /* Since ABI 1.2 (check struct_size and NULL first): can the host's worker processes (httpd's
+     * User and Group) create and write files in the directory path, or write the file path? 1 yes,
+     * 0 no, -1 the host cannot tell. For create(): refuse at configuration time what would fail in
+     * every child. */
+    int (*worker_can_write)(const struct foresatt_host *host, const char *path);
 } foresatt_host_t;
+
+/* Whether host has the member (hosts of an older minor version end before it). */
+#define FORESATT_HOST_HAS(host, member)                                                                              \
+    ((host)->struct_size >= offsetof(foresatt_host_t, member) + sizeof((host)->member) && (host)->member != NULL)
 
 /* One key=value from the ForesattPlugin line, in the order given. */
 typedef struct foresatt_param {

@@ -7,9 +7,12 @@
  * the whole configuration is known (check_config, which configtest runs too), and start them in
  * each child.
  */
+#include <unistd.h>
+
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <http_main.h>
+#include <unixd.h>
 
 #include "config_words.h"
 #include "core/core.h"
@@ -100,6 +103,12 @@ int fs_plugins_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 
         if (plugin->instance != NULL)
             continue;
+        /* Started as root, httpd's children run as User and Group: what they cannot write, the
+         * plugin refuses now (host.worker_can_write) rather than in every child. */
+        if (geteuid() == 0 && ap_unixd_config.user_id != (uid_t)-1) {
+            plugin->worker_uid = (long)ap_unixd_config.user_id;
+            plugin->worker_gid = (long)ap_unixd_config.group_id;
+        }
         if (fst_plugin_create(pconf, plugin, &err) != FST_LOAD_OK) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, FSLOGNO(0001) "ForesattPlugin %s: %s", plugin->name, err);
             return HTTP_INTERNAL_SERVER_ERROR;

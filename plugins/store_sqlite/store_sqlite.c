@@ -231,6 +231,16 @@ fail:
     }
 }
 
+/* The directory part of an absolute path ("/" for a file at the root). */
+static void dir_of(const char *path, char *dir, size_t size)
+{
+    char *slash;
+
+    snprintf(dir, size, "%s", path);
+    slash = strrchr(dir, '/');
+    *(slash == dir ? slash + 1 : slash) = '\0';
+}
+
 /* A new file gets mode 0640 and, when we are root, its directory's owner (the web server's user). */
 static void adopt_new_file(sqlite_instance_t *inst)
 {
@@ -347,6 +357,7 @@ static foresatt_result_t sqlite_create(const foresatt_host_t *host, const foresa
     long timeout = 5000;
     size_t i;
     struct stat st;
+    char dir[4096];
 
     for (i = 0; i < n_params; i++) {
         if (strcmp(params[i].key, "path") == 0) {
@@ -368,18 +379,12 @@ static foresatt_result_t sqlite_create(const foresatt_host_t *host, const foresa
                        "path= is required: the database file, e.g. path=/var/lib/foresatt/foresatt.db");
     if (path[0] != '/')
         return su_fail(status, FORESATT_ERROR, "path=%.200s: give an absolute path", path);
-    {
-        char dir[4096];
-        char *slash;
-        snprintf(dir, sizeof(dir), "%s", path);
-        slash = strrchr(dir, '/');
-        *(slash == dir ? slash + 1 : slash) = '\0';
-        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-            return su_fail(status, FORESATT_ERROR,
-                           "path=%.200s: the directory %.200s does not exist; create it, owned by the web server's "
-                           "user (e.g. install -d -o www-data -g www-data -m 0750 %.200s)",
-                           path, dir, dir);
-    }
+    dir_of(path, dir, sizeof(dir));
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return su_fail(status, FORESATT_ERROR,
+                       "path=%.200s: the directory %.200s does not exist; create it, owned by the web server's user "
+                       "(e.g. install -d -o www-data -g www-data -m 0750 %.200s)",
+                       path, dir, dir);
     if (stat(path, &st) == 0) {
         char magic[16];
         int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -389,7 +394,15 @@ static foresatt_result_t sqlite_create(const foresatt_host_t *host, const foresa
         if (!S_ISREG(st.st_mode) || (st.st_size > 0 && (n != 16 || memcmp(magic, "SQLite format 3", 16) != 0)))
             return su_fail(status, FORESATT_ERROR, "path=%.200s: the file exists but is not an SQLite database",
                            path);
+        if (FORESATT_HOST_HAS(host, worker_can_write) && host->worker_can_write(host, path) == 0)
+            return su_fail(status, FORESATT_ERROR, "path=%.160s: httpd's User cannot write the database; give it to "
+                           "that user, e.g. chown www-data:www-data %.160s", path, path);
     }
+    /* SQLite keeps its -wal and -shm files beside the database: the directory must be writable too. */
+    if (FORESATT_HOST_HAS(host, worker_can_write) && host->worker_can_write(host, dir) == 0)
+        return su_fail(status, FORESATT_ERROR, "path=%.160s: httpd's User cannot write the directory (SQLite keeps "
+                       "its -wal and -shm files there); give it to that user, e.g. chown www-data:www-data %.160s",
+                       path, dir);
     inst = calloc(1, sizeof(*inst));
     if (inst == NULL || (inst->path = strdup(path)) == NULL) {
         free(inst);

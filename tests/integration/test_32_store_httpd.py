@@ -106,13 +106,49 @@ def test_sqlite_opened_in_the_child_as_httpd_user(httpd_factory):
         h.stop()
 
 
+def test_sqlite_directory_httpd_cannot_write_fails_configtest(httpd):
+    """Started as root, httpd's children run as User: a directory (or database) only root may write
+    is refused at configtest, not in every child."""
+    if not httpd.user:
+        pytest.skip("needs root to run httpd's children as another user")
+    ro = os.path.join(httpd.root, "ro-config")
+    os.makedirs(ro, exist_ok=True)
+    os.chmod(ro, 0o755)  # root's: httpd's user cannot create the database or its -wal file here
+    rc, out = httpd.configtest(sqlite_line(os.path.join(ro, "fs.db")))
+    assert rc != 0, out
+    for w in ("ForesattPlugin st", "cannot write the directory", ro, "chown www-data:www-data"):
+        assert w in out, f"{w!r} not in {out}"
+    # a writable directory, but a database file of root's
+    db = os.path.join(httpd.data_dir, "roots.db")
+    subprocess.run(["sqlite3", db, "PRAGMA user_version = 1"], check=True)
+    os.chmod(db, 0o644)
+    rc, out = httpd.configtest(sqlite_line(db))
+    assert rc != 0, out
+    assert "cannot write the database" in out, out
+    httpd.chown_service(db)
+    rc, out = httpd.configtest(sqlite_line(db))
+    assert rc == 0, out
+
+
+def set_extended_acl(path):
+    """A POSIX access ACL beyond the mode bits (a named user without rights): the host cannot tell
+    from the bits alone who may write, so configtest lets it pass."""
+    import struct
+    entries = [(0x01, 7, 0xFFFFFFFF), (0x02, 0, 54321), (0x04, 5, 0xFFFFFFFF), (0x10, 5, 0xFFFFFFFF),
+               (0x20, 5, 0xFFFFFFFF)]  # user::rwx user:54321:--- group::r-x mask::r-x other::r-x
+    os.setxattr(path, "system.posix_acl_access",
+                struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *e) for e in entries))
+
+
 def test_sqlite_unwritable_directory_is_logged_in_the_child(httpd_factory):
+    """What configtest cannot tell (an access control list) still fails in the child, in words."""
     h = httpd_factory(name="store-ro", mpm="prefork")
     ro = os.path.join(h.root, "ro")
     os.makedirs(ro)
     os.chmod(ro, 0o755)  # root's: httpd's user cannot create the database here
     if not h.user:
         pytest.skip("needs root to run httpd's children as another user")
+    set_extended_acl(ro)
     h.expect_log(r"FS0003.*plugin 'st' failed to start in this process: cannot open")
     h.write_file("htdocs/x.txt", "x\n")
     h.start(sqlite_line(os.path.join(ro, "fs.db")))

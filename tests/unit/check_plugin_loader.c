@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <apr_general.h>
@@ -209,6 +211,49 @@ START_TEST(not_threadsafe_gets_mutex)
 }
 END_TEST
 
+
+/* host.worker_can_write: the mode bits as they apply to httpd's User; an ACL makes it unknowable. */
+START_TEST(worker_can_write)
+{
+    fst_plugin_t *plugin = NULL;
+    const char *err = NULL;
+    char dir[] = "/tmp/fs-worker-XXXXXX";
+    /* version 2; user::rwx user:54321:--- group::r-x mask::r-x other::r-x */
+    static const unsigned char acl[] = {2, 0, 0, 0, 1, 0, 7, 0, 255, 255, 255, 255, 2, 0, 0, 0, 0x31, 0xd4, 0, 0,
+                                        4, 0, 5, 0, 255, 255, 255, 255, 16, 0, 5, 0, 255, 255, 255, 255,
+                                        32, 0, 5, 0, 255, 255, 255, 255};
+    const foresatt_host_t *host;
+
+    ck_assert_int_eq(fst_plugin_load(pool, "ex", built("plugins/example", "registry_example"), &test_log, &plugin,
+                                     &err),
+                     FST_LOAD_OK);
+    host = &plugin->host;
+    ck_assert(FORESATT_HOST_HAS(host, worker_can_write));
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(plugin->worker_uid, -1); /* foresattctl: no workers of another user */
+    ck_assert_int_eq(host->worker_can_write(host, dir), -1);
+    plugin->worker_uid = 54320; /* nobody this directory knows: "other" */
+    plugin->worker_gid = 54320;
+    ck_assert_int_eq(host->worker_can_write(host, "/nonexistent/x"), -1);
+    chmod(dir, 0755);
+    ck_assert_int_eq(host->worker_can_write(host, dir), 0);
+    chmod(dir, 0772); /* write without search is not enough for a directory */
+    ck_assert_int_eq(host->worker_can_write(host, dir), 0);
+    chmod(dir, 0777);
+    ck_assert_int_eq(host->worker_can_write(host, dir), 1);
+    plugin->worker_uid = (long)getuid(); /* the owner */
+    chmod(dir, 0500);
+    ck_assert_int_eq(host->worker_can_write(host, dir), getuid() == 0 ? 1 : 0);
+    chmod(dir, 0700);
+    ck_assert_int_eq(host->worker_can_write(host, dir), 1);
+    plugin->worker_uid = 54320;
+    chmod(dir, 0755);
+    if (setxattr(dir, "system.posix_acl_access", acl, sizeof(acl), 0) == 0)
+        ck_assert_int_eq(host->worker_can_write(host, dir), -1);
+    rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("plugin_loader");
@@ -228,6 +273,7 @@ int main(void)
     tcase_add_test(tc, example_plugin_works);
     tcase_add_test(tc, example_plugin_refuses_bad_config);
     tcase_add_test(tc, not_threadsafe_gets_mutex);
+    tcase_add_test(tc, worker_can_write);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
