@@ -65,7 +65,7 @@ int main(int argc, char **argv)
     s.acr = "idporten-loa-substantial";
     s.sid = "a3Jx1bPd0XGIUc1-Xqz1PtAQ";
     s.authz_state = "v1;1764331200;42;;KARI HANSEN;S1001,S1002;S1003:4;;";
-    s.logout_token = "n4vXq7l2bJ0mP8yV3cQw1A";
+    s.csrf_token = "n4vXq7l2bJ0mP8yV3cQw1A";
     plain = fst_session_encode(pool, &s, &len);
     cookie = fst_aead_seal(aead, pool, "session|client|skole.example.no", plain, len);
 

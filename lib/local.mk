@@ -12,7 +12,8 @@ lib_libforesatt_la_SOURCES = \
 	lib/encoding.c lib/encoding.h \
 	lib/json_guard.c lib/json_guard.h \
 	lib/return_url.c lib/return_url.h \
-	lib/pseudonym.c lib/pseudonym.h
+	lib/pseudonym.c lib/pseudonym.h \
+	lib/hash.c lib/hash.h
 lib_libforesatt_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 lib_libforesatt_la_LIBADD = $(APR_LIBS) $(OPENSSL_LIBS) $(OAUTH2_LIBS) $(CJOSE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) -ldl
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "pseudonym.h"
-#include "session/cookie_crypto.h"
+#include "hash.h"
 
 void fst_pseudonym(const unsigned char key[32], const char *number, char out[FST_PSEUDONYM_LEN + 1])
 {

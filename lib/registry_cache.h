@@ -13,7 +13,7 @@
  * Single flight: concurrent lookups of the same number (also through lookup_many) wait for one
  * backend call. The cache mutex is never held across a backend call.
  *
- * Usage from the module (the glue creates the cache in child_init; see mod_foresatt/core/registry.h):
+ * Usage from the module (the glue creates the cache in child_init; see mod_foresatt/core/core.h):
  *
  *     const foresatt_person_t *child;
  *     foresatt_status_t st;

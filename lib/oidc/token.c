@@ -15,14 +15,14 @@
 fst_client_auth_t fst_client_auth_parse(const char *name)
 {
     if (name == NULL)
-        return 0;
+        return FST_CLIENT_AUTH_UNKNOWN;
     if (strcmp(name, "client_secret_basic") == 0)
         return FST_CLIENT_SECRET_BASIC;
     if (strcmp(name, "client_secret_post") == 0)
         return FST_CLIENT_SECRET_POST;
     if (strcmp(name, "private_key_jwt") == 0)
         return FST_PRIVATE_KEY_JWT;
-    return 0;
+    return FST_CLIENT_AUTH_UNKNOWN;
 }
 
 const char *fst_client_auth_name(fst_client_auth_t auth)
@@ -34,6 +34,8 @@ const char *fst_client_auth_name(fst_client_auth_t auth)
         return "client_secret_post";
     case FST_PRIVATE_KEY_JWT:
         return "private_key_jwt";
+    case FST_CLIENT_AUTH_UNKNOWN:
+        break;
     }
     return "none";
 }

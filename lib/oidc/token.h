@@ -14,12 +14,13 @@
 #define FST_TOKEN_RESPONSE_MAX_BYTES (64 * 1024)
 
 typedef enum fst_client_auth {
+    FST_CLIENT_AUTH_UNKNOWN = 0, /* not a method this client knows (or, in a configuration, not given) */
     FST_CLIENT_SECRET_BASIC = 1,
     FST_CLIENT_SECRET_POST = 2,
     FST_PRIVATE_KEY_JWT = 3
 } fst_client_auth_t;
 
-/* "client_secret_basic" ... ; 0 when unknown. */
+/* "client_secret_basic" ... ; FST_CLIENT_AUTH_UNKNOWN when unknown. */
 fst_client_auth_t fst_client_auth_parse(const char *name);
 const char *fst_client_auth_name(fst_client_auth_t auth);
 

@@ -2,12 +2,10 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  */
-#include <stdarg.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 
 #include "cookie_crypto.h"
@@ -212,27 +210,4 @@ fst_aead_result_t fst_aead_opener_open(fst_aead_opener_t *opener, apr_pool_t *po
                                        int *key_index)
 {
     return open_any(opener->aead, opener, pool, aad, text, len, plain, plain_len, key_index);
-}
-
-void fst_hmac_sha256(const unsigned char key[FST_KEY_LEN], const void *data, size_t len, unsigned char out[32])
-{
-    unsigned int outl = 32;
-
-    HMAC(EVP_sha256(), key, FST_KEY_LEN, data, len, out, &outl);
-}
-
-void fst_sha256_parts(unsigned char out[32], ...)
-{
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    const char *part;
-    unsigned int outl = 32;
-    va_list ap;
-
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    va_start(ap, out);
-    while ((part = va_arg(ap, const char *)) != NULL)
-        EVP_DigestUpdate(ctx, part, strlen(part) + 1);
-    va_end(ap);
-    EVP_DigestFinal_ex(ctx, out, &outl);
-    EVP_MD_CTX_free(ctx);
 }

@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * The cookies' sealing: AES-256-GCM with a fresh random 96-bit IV per seal, keys derived with
- * HKDF-SHA256 from the configured passphrase once per process. The sealed form is base64url of
+ * HKDF-SHA256 from the configured passphrase once per process (plain digests: lib/hash.h). The
+ * sealed form is base64url of
  *   version (1 byte) | IV (12) | ciphertext | tag (16)
  * and the associated data binds a cookie to its kind and its site, so a state cookie cannot pass
  * as a session cookie and another vhost's cookie does not open here. Opening tries the current
@@ -52,11 +53,5 @@ fst_aead_opener_t *fst_aead_opener_create(const fst_aead_t *aead, apr_pool_t *po
 fst_aead_result_t fst_aead_opener_open(fst_aead_opener_t *opener, apr_pool_t *pool, const char *aad,
                                        const char *text, size_t len, unsigned char **plain, size_t *plain_len,
                                        int *key_index);
-
-/* HMAC-SHA256(key, data) into out (32 bytes). */
-void fst_hmac_sha256(const unsigned char key[FST_KEY_LEN], const void *data, size_t len, unsigned char out[32]);
-
-/* SHA-256 of the concatenation of parts (NULL-terminated list of strings), each followed by a NUL. */
-void fst_sha256_parts(unsigned char out[32], ...);
 
 #endif

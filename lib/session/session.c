@@ -37,7 +37,7 @@ unsigned char *fst_session_encode(apr_pool_t *pool, const fst_session_t *s, size
     fst_record_put_string(&w, s->sid);
     fst_record_put_string(&w, s->name);
     fst_record_put_string(&w, s->authz_state);
-    fst_record_put_string(&w, s->logout_token);
+    fst_record_put_string(&w, s->csrf_token);
     *len = w.len;
     return w.buf;
 }
@@ -62,11 +62,11 @@ int fst_session_decode(apr_pool_t *pool, const unsigned char *buf, size_t len, f
     s->sid = fst_record_get_string(&r);
     s->name = fst_record_get_string(&r);
     s->authz_state = fst_record_get_string(&r);
-    s->logout_token = fst_record_get_string(&r);
+    s->csrf_token = fst_record_get_string(&r);
     /* A session without its subject is no session, whatever the bytes say. */
     return fst_record_reader_done(&r) && s->pid != NULL && s->pseudonym != NULL && s->sub != NULL &&
            time_ok(s->created) && time_ok(s->auth_time) && time_ok(s->expires) && time_ok(s->idle_until) &&
-           time_ok(s->issued) && s->logout_token != NULL;
+           time_ok(s->issued) && s->csrf_token != NULL;
 }
 
 fst_session_time_t fst_session_check_time(const fst_session_t *s, int64_t now, int64_t skew)

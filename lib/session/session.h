@@ -31,7 +31,7 @@ typedef struct fst_session {
     const char *sid;
     const char *name;
     const char *authz_state;
-    const char *logout_token; /* random, made at login: the CSRF token of the logout form */
+    const char *csrf_token; /* random, made at login: the CSRF token of every form (logout, self-service) */
 } fst_session_t;
 
 typedef enum fst_session_time {

@@ -2,17 +2,16 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * Authorization: the `Require foresatt-*` providers, the decision carried with the session, the
- * pages a refused guardian sees, the headers the portal receives and the audit trail.
+ * authz/: authorization. The `Require foresatt-*` providers, the decision carried with the session,
+ * what the portal receives, the pages a refused guardian sees and the audit trail.
  *
- *   authz/config.c     directives and the configuration struct below
- *   authz/providers.c  the providers (foresatt-guardian, foresatt-guardian-of, foresatt-student)
- *   authz/decision.c   decide once per session interval; the state carried in the session
- *   authz/pages.c      the 403 and 503 pages, in bokmål and English
- *   authz/headers.c    what the portal receives on allowed requests
- *   audit.c            the per-child write-behind audit buffer
- *   (scrub.c, the login's: client-sent identity headers removed on every request)
- *   session/external.c ForesattIdentity: the person from mod_auth_openidc or a trusted proxy
+ *   config.c     directives and the configuration struct below
+ *   providers.c  the providers (foresatt-guardian, foresatt-guardian-of, foresatt-student)
+ *   decision.c   decide once per session interval; the state carried in the session
+ *   headers.c    what the portal receives: who is logged in (any AuthType foresatt request), and
+ *                the role, pupils and name on requests our providers allowed; no-store
+ *   pages.c      the 403 and 503 pages, in bokmål and English
+ *   audit.c      the per-child write-behind audit buffer
  */
 #ifndef FS_AUTHZ_H
 #define FS_AUTHZ_H
@@ -20,8 +19,8 @@
 #include <apr_thread_mutex.h>
 
 #include "core/core.h"
-#include "session/identity.h"
 #include "policy/rule.h"
+#include "session/identity.h"
 
 #define FS_AUTHZ_RECHECK_DEFAULT apr_time_from_sec(300)
 #define FS_AUTHZ_REVISION_CHECK_DEFAULT apr_time_from_sec(1)
@@ -31,6 +30,22 @@
 
 struct fs_authz_child;
 struct fs_audit;
+
+/* ForesattPassIdentity: the person's fields go to the backend as request headers, environment
+ * variables, or both. */
+#define FS_PASS_TO_HEADERS 1
+#define FS_PASS_TO_ENV 2
+
+/* The person's fields the backend is told, by index into pass_header / pass_env. The CSRF token
+ * goes as Logout-Token: the name the portal knows it by (it guards the self-service forms too). */
+typedef enum fs_pass_field {
+    FS_PASS_USER,
+    FS_PASS_ACR,
+    FS_PASS_NAME,
+    FS_PASS_NUMBER,
+    FS_PASS_CSRF_TOKEN,
+    FS_PASS_FIELDS
+} fs_pass_field_t;
 
 typedef struct fs_authz_conf {
     apr_interval_time_t recheck;        /* ForesattAuthzRecheck; -1 unset */
@@ -45,20 +60,16 @@ typedef struct fs_authz_conf {
     int audit;                          /* ForesattAudit; -1 unset */
     apr_interval_time_t audit_flush;    /* ForesattAuditFlushInterval; -1 unset */
     int audit_buffer;                   /* ForesattAuditBuffer; -1 unset */
+    int pass_identity;                  /* ForesattPassIdentity: FS_PASS_TO_* bits; -1 unset */
+
+    /* post_config: the names the person's fields go under, fixed once (not per request) */
+    const char *pass_header[FS_PASS_FIELDS]; /* X-Foresatt-User, ... (under ForesattHeaderPrefix) */
+    const char *pass_env[FS_PASS_FIELDS];    /* FORESATT_USER, ... */
+    struct ap_filter_rec_t *no_store_filter; /* headers.c's output filter, looked up once */
     struct fs_authz_child *child;       /* per child process: set in child_init */
-    /* ForesattIdentity (session/external.c) */
-    int identity_mode;                  /* FS_IDENTITY_MODE_* */
-    const char *identity_source;        /* the variable or header name */
-    apr_array_header_t *trusted;        /* apr_ipsubnet_t *: proxies whose header is believed */
-    const unsigned char *pseudonym_key; /* this server's key for external pseudonyms: set in post_config */
 } fs_authz_conf_t;
 
-#define FS_IDENTITY_MODE_UNSET 0
-#define FS_IDENTITY_MODE_SESSION 1 /* our own login (default) */
-#define FS_IDENTITY_MODE_ENV 2     /* an environment variable another module set at login */
-#define FS_IDENTITY_MODE_HEADER 3  /* a header from a trusted proxy */
-
-/* authz/config.c */
+/* config.c */
 void *fs_authz_create_server(apr_pool_t *pool);
 void *fs_authz_merge_server(apr_pool_t *pool, void *base, void *add);
 const char *fs_cmd_authz_recheck(cmd_parms *cmd, void *dconf, const char *arg);
@@ -69,6 +80,7 @@ const char *fs_cmd_authz_header(cmd_parms *cmd, void *dconf, const char *what, c
 const char *fs_cmd_audit(cmd_parms *cmd, void *dconf, int on);
 const char *fs_cmd_audit_flush(cmd_parms *cmd, void *dconf, const char *arg);
 const char *fs_cmd_audit_buffer(cmd_parms *cmd, void *dconf, const char *arg);
+const char *fs_cmd_pass_identity(cmd_parms *cmd, void *dconf, const char *v);
 int fs_authz_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
 void fs_authz_child_init(apr_pool_t *pchild, server_rec *s);
 void fs_authz_register_hooks(apr_pool_t *pool);
@@ -78,7 +90,7 @@ static inline fs_authz_conf_t *fs_authz_conf(const server_rec *s)
     return fs_server_conf(s)->authz;
 }
 
-/* The decision for this request's person, as carried in the session (authz/decision.c). Pointers
+/* The decision for this request's person, as carried in the session (decision.c). Pointers
  * into the state string; nothing is allocated to read it. */
 typedef struct fs_span {
     const char *p;
@@ -123,7 +135,7 @@ int fs_decision_denied_reason(const fs_decision_t *d, const char *id);
 const char *fs_decision_encode(apr_pool_t *pool, const fs_decision_t *d);
 int fs_decision_decode(const char *state, fs_decision_t *d);
 
-/* What the providers concluded on this request (authz/providers.c), for pages and headers. */
+/* What the providers concluded on this request (providers.c), for pages and headers. */
 typedef enum fs_page {
     FS_PAGE_NONE = 0,
     FS_PAGE_GENERIC,          /* nothing to say about this pupil */
@@ -149,13 +161,15 @@ typedef struct fs_authz_request {
 
 fs_authz_request_t *fs_authz_request(request_rec *r);
 
-/* authz/pages.c: the page for the refusal, installed from the insert_error_filter hook. */
+/* pages.c: the page for the refusal, installed from the insert_error_filter hook. */
 void fs_authz_pages_register_hooks(apr_pool_t *pool);
 const char *fs_authz_page_text(fs_page_t page);
 
-/* authz/headers.c */
+/* headers.c */
 void fs_authz_headers_register_hooks(apr_pool_t *pool);
-void fs_authz_headers_register_scrub(apr_pool_t *pconf, const fs_authz_conf_t *conf);
+/* post_config: every name a header of ours may have is never the client's; the person's fields'
+ * names; the no-store filter. */
+void fs_authz_headers_post_config(apr_pool_t *pconf, server_rec *s, fs_authz_conf_t *conf);
 
 /* audit.c */
 typedef struct fs_audit fs_audit_t;
@@ -169,11 +183,5 @@ int fs_audit_add(fs_audit_t *audit, request_rec *r, foresatt_role_t role, const 
  * at most 23 bytes). The detail is the request's path, as for access. */
 int fs_audit_event(fs_audit_t *audit, request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id,
                    const char *action, const char *decision, const char *reason);
-
-/* session/external.c */
-const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args);
-const fs_identity_t *fs_identity_external_get(request_rec *r);
-void fs_identity_external_register_hooks(apr_pool_t *pool);
-int fs_identity_external_post_config(apr_pool_t *pconf, server_rec *s);
 
 #endif

@@ -12,16 +12,21 @@
  *   ForesattAudit on|off                    (default on)
  *   ForesattAuditFlushInterval SECONDS      the writer's batch interval (default 1)
  *   ForesattAuditBuffer ENTRIES             per child (default 4096)
+ *   ForesattPassIdentity headers|env|both|off  how the backend learns who is logged in (default both)
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "authz/authz.h"
-#include "http/http.h"
 
 APLOG_USE_MODULE(foresatt);
 
-#define UNSET -1
+#define UNSET FS_UNSET
 
 void *fs_authz_create_server(apr_pool_t *pool)
 {
@@ -34,6 +39,7 @@ void *fs_authz_create_server(apr_pool_t *pool)
     conf->audit = UNSET;
     conf->audit_flush = UNSET;
     conf->audit_buffer = UNSET;
+    conf->pass_identity = UNSET;
     return conf;
 }
 
@@ -52,14 +58,12 @@ void *fs_authz_merge_server(apr_pool_t *pool, void *basev, void *addv)
     MERGE(audit);
     MERGE(audit_flush);
     MERGE(audit_buffer);
+    MERGE(pass_identity);
     MERGE_PTR(header_role);
     MERGE_PTR(header_students);
     MERGE_PTR(header_name);
     MERGE_PTR(header_number);
     MERGE_PTR(header_student_numbers);
-    conf->identity_mode = add->identity_mode ? add->identity_mode : base->identity_mode;
-    conf->identity_source = add->identity_mode ? add->identity_source : base->identity_source;
-    conf->trusted = add->identity_mode ? add->trusted : base->trusted;
     return conf;
 }
 
@@ -175,6 +179,24 @@ const char *fs_cmd_audit_buffer(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
+const char *fs_cmd_pass_identity(cmd_parms *cmd, void *dconf, const char *v)
+{
+    fs_authz_conf_t *conf = conf_of(cmd);
+
+    (void)dconf;
+    if (strcasecmp(v, "headers") == 0)
+        conf->pass_identity = FS_PASS_TO_HEADERS;
+    else if (strcasecmp(v, "env") == 0)
+        conf->pass_identity = FS_PASS_TO_ENV;
+    else if (strcasecmp(v, "both") == 0)
+        conf->pass_identity = FS_PASS_TO_HEADERS | FS_PASS_TO_ENV;
+    else if (strcasecmp(v, "off") == 0)
+        conf->pass_identity = 0;
+    else
+        return apr_psprintf(cmd->pool, "%s: '%s' is not one of headers, env, both, off", cmd->cmd->name, v);
+    return NULL;
+}
+
 /* Defaults for what no directive set, and the header names the client may never send. */
 int fs_authz_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
@@ -199,6 +221,8 @@ int fs_authz_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
             conf->audit_flush = FS_AUDIT_FLUSH_DEFAULT;
         if (conf->audit_buffer == UNSET)
             conf->audit_buffer = FS_AUDIT_BUFFER_DEFAULT;
+        if (conf->pass_identity == UNSET)
+            conf->pass_identity = FS_PASS_TO_HEADERS | FS_PASS_TO_ENV;
         if (conf->header_role == NULL)
             conf->header_role = "X-Foresatt-Role";
         if (conf->header_students == NULL)
@@ -209,7 +233,7 @@ int fs_authz_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
             conf->header_number = "X-Foresatt-Number";
         if (conf->header_student_numbers == NULL)
             conf->header_student_numbers = "X-Foresatt-Student-Numbers";
-        fs_authz_headers_register_scrub(pconf, conf);
+        fs_authz_headers_post_config(pconf, sv, conf);
         /* "off": registered for scrubbing above under the default name, never set */
         if (!*conf->header_role)
             conf->header_role = NULL;

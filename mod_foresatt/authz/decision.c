@@ -20,7 +20,6 @@
 
 #include "authz/authz.h"
 #include "policy/access.h"
-#include "core/registry.h"
 
 APLOG_USE_MODULE(foresatt);
 

@@ -338,12 +338,6 @@ static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
     return OK;
 }
 
-static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
-{
-    int rc = fs_authz_post_config(pconf, plog, ptemp, s);
-
-    return rc != OK ? rc : fs_identity_external_post_config(pconf, s);
-}
 
 void fs_authz_register_hooks(apr_pool_t *pool)
 {
@@ -354,7 +348,7 @@ void fs_authz_register_hooks(apr_pool_t *pool)
     ap_register_auth_provider(pool, AUTHZ_PROVIDER_GROUP, "foresatt-student", AUTHZ_PROVIDER_VERSION,
                               &student_provider, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_check_config(check_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(fs_authz_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     fs_authz_pages_register_hooks(pool);
     fs_authz_headers_register_hooks(pool);
 }

@@ -19,7 +19,6 @@
 
 
 #include "core/core.h"
-#include "core/registry.h"
 
 APLOG_USE_MODULE(foresatt);
 

@@ -2,41 +2,83 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * Identity headers are never the client's: every header the module (login or authorization) sets
- * for the backend could be forged, so client-sent headers with those names are removed from EVERY
- * request before any other module sees them (post_read_request, first): unauthenticated requests,
- * OPTIONS and the module's own handlers alike. Names match case-insensitively with '-' and '_'
- * alike (some backends fold X_Foresatt_Role into X-Foresatt-Role).
+ * http/: request plumbing that every folder uses and that has no concern of its own.
  *
- * Removed: every header that starts with ForesattHeaderPrefix (default X-Foresatt-), plus each
- * name a concern registers with fs_scrub_register() while the configuration is read (for headers
- * outside the prefix, e.g. a renamed ForesattAuthzHeader). fs_scrub_keep() exempts a name (a
- * header a trusted proxy sets on purpose, e.g. ForesattIdentity header X-Foresatt-Pid).
+ *   scrub.c    identity headers are never the client's (below)
+ *   params.c   the query string and a form POST body, parsed; a bounded request body
+ *   headers.c  the security headers of every page the module writes; navigation or API call
  *
- * Values the module sets go through fs_header_clean(): CR, LF and other control characters become
- * spaces, so no value can split a header or forge another.
+ * Scrubbing: every header the module (login or authorization) sets for the backend could be
+ * forged, so client-sent headers with those names are removed from EVERY request before any other
+ * module sees them (post_read_request, first): unauthenticated requests, OPTIONS and the module's
+ * own handlers alike. Names match case-insensitively with '-' and '_' alike (some backends fold
+ * X_Foresatt_Role into X-Foresatt-Role). Removed: every header that starts with
+ * ForesattHeaderPrefix (default X-Foresatt-), plus each name a folder registers with
+ * fs_scrub_register() while the configuration is read (for headers outside the prefix, e.g. a
+ * renamed ForesattAuthzHeader). fs_scrub_keep() exempts a name (a header a trusted proxy sets on
+ * purpose, e.g. ForesattIdentity header X-Foresatt-Pid). Values the module sets go through
+ * fs_header_clean(): CR, LF and other control characters become spaces, so no value can split a
+ * header or forge another.
  */
-#ifndef FS_SCRUB_H
-#define FS_SCRUB_H
+#ifndef FS_HTTP_H
+#define FS_HTTP_H
 
 #include <httpd.h>
+#include <http_config.h>
 
+#include "core/core.h"
+
+#define FS_HEADER_PREFIX_DEFAULT "X-Foresatt-"
+
+typedef struct fs_http_conf {
+    const char *header_prefix; /* ForesattHeaderPrefix; NULL: not given here */
+    /* check_config: the prefix normalised, and the registered names (the lists themselves, so
+     * names registered later in this configuration still count) */
+    const char *scrub_prefix;
+    const apr_array_header_t *scrub_names, *scrub_keep;
+} fs_http_conf_t;
+
+static inline fs_http_conf_t *fs_http_conf(const server_rec *s)
+{
+    return fs_server_conf(s)->http;
+}
+
+/* scrub.c */
+fs_http_conf_t *fs_http_conf_create(apr_pool_t *pool);
+fs_http_conf_t *fs_http_conf_merge(apr_pool_t *pool, const fs_http_conf_t *base, const fs_http_conf_t *add);
+const char *fs_cmd_header_prefix(cmd_parms *cmd, void *d, const char *v);
+/* The prefix and the name lists fixed into every server's configuration. */
+int fs_http_check_config(apr_pool_t *pconf, server_rec *s);
+void fs_http_register_hooks(apr_pool_t *pool);
+/* ForesattHeaderPrefix (the default when not given); after check_config. */
+const char *fs_header_prefix(const server_rec *s);
 /* Remove client-sent headers called name (during configuration; lives as long as it). */
 void fs_scrub_register(apr_pool_t *pconf, const char *name);
-
 /* Never remove name, even under the prefix. */
 void fs_scrub_keep(apr_pool_t *pconf, const char *name);
-
-void fs_scrub_register_hooks(apr_pool_t *pool);
-
 /* value with control characters replaced by spaces (the same pointer when it had none). */
 const char *fs_header_clean(apr_pool_t *pool, const char *value);
-
 /* Set a request header for the backend (headers_in), its value cleaned. */
 void fs_backend_header_set(request_rec *r, const char *name, const char *value);
 
-/* check_config: the prefix and the name lists, fixed into a server's login configuration. */
-struct fs_oidc_conf;
-void fs_scrub_freeze(apr_pool_t *pconf, struct fs_oidc_conf *c);
+/* params.c */
+/* Parse the query string into a table (names and values decoded). NULL when the query is
+ * malformed (a bad escape, a repeated name) or too long. */
+apr_table_t *fs_query_params(request_rec *r, const char *query);
+/* The request body, at most max bytes (NUL-terminated); NULL with *status when refused. */
+char *fs_request_body(request_rec *r, size_t max, size_t *len, int *status);
+/* The request body of a form POST (bounded), parsed; NULL with *status when refused. */
+apr_table_t *fs_form_params(request_rec *r, int *status);
+
+/* headers.c */
+/* The security headers of a page or redirect the module answers itself, in err_headers_out so
+ * they go with error pages too: Content-Security-Policy csp, nosniff, no referrer, Cache-Control
+ * cache_control, and X-Frame-Options DENY unless framable (csp's frame-ancestors then says who
+ * may frame the page). */
+void fs_security_headers(request_rec *r, const char *csp, int framable, const char *cache_control);
+/* May this request be answered with a redirect to a login page? A browser navigating to a page
+ * (GET, Sec-Fetch-Mode navigate or, from browsers that do not send it, HTML accepted and not an
+ * XMLHttpRequest), not an API call, fetch, XHR or form POST. */
+int fs_is_navigation(request_rec *r);
 
 #endif

@@ -2,16 +2,17 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * Header scrubbing (http/http.h). The prefix and the registered names are normalised once per
- * configuration; a request walks its own headers once.
+ * Header scrubbing (http.h): ForesattHeaderPrefix and the names the folders register. The prefix
+ * and the names are normalised once per configuration; a request walks its own headers once.
  */
+#include <ctype.h>
+#include <string.h>
+
 #include <apr_lib.h>
 #include <apr_strings.h>
 #include <http_protocol.h>
 #include <http_request.h>
 
-#include "core/core.h"
-#include "login/login.h"
 #include "http/http.h"
 
 APLOG_USE_MODULE(foresatt);
@@ -83,17 +84,58 @@ void fs_scrub_keep(apr_pool_t *pconf, const char *name)
         APR_ARRAY_PUSH(names_of(pconf, KEEP_KEY), const char *) = normalise(pconf, name);
 }
 
-void fs_scrub_freeze(apr_pool_t *pconf, fs_oidc_conf_t *c)
+fs_http_conf_t *fs_http_conf_create(apr_pool_t *pool)
 {
-    c->scrub_prefix = normalise(pconf, c->header_prefix);
-    /* The arrays themselves, so names registered later in this configuration still count. */
-    c->scrub_names = names_of(pconf, SCRUB_KEY);
-    c->scrub_keep = names_of(pconf, KEEP_KEY);
+    return apr_pcalloc(pool, sizeof(fs_http_conf_t));
+}
+
+fs_http_conf_t *fs_http_conf_merge(apr_pool_t *pool, const fs_http_conf_t *base, const fs_http_conf_t *add)
+{
+    fs_http_conf_t *c = apr_pcalloc(pool, sizeof(*c));
+
+    c->header_prefix = add->header_prefix ? add->header_prefix : base->header_prefix;
+    return c;
+}
+
+const char *fs_cmd_header_prefix(cmd_parms *cmd, void *d, const char *v)
+{
+    const char *p;
+
+    (void)d;
+    for (p = v; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-')
+            return apr_psprintf(cmd->pool, "%s: use letters, digits and '-' only", cmd->cmd->name);
+    if (strlen(v) < 3)
+        return apr_psprintf(cmd->pool, "%s: the prefix is too short to be safe to scrub", cmd->cmd->name);
+    fs_http_conf(cmd->server)->header_prefix = v;
+    return NULL;
+}
+
+int fs_http_check_config(apr_pool_t *pconf, server_rec *main_server)
+{
+    server_rec *s;
+
+    for (s = main_server; s; s = s->next) {
+        fs_http_conf_t *c = fs_http_conf(s);
+
+        c->header_prefix = c->header_prefix ? c->header_prefix : FS_HEADER_PREFIX_DEFAULT;
+        c->scrub_prefix = normalise(pconf, c->header_prefix);
+        c->scrub_names = names_of(pconf, SCRUB_KEY);
+        c->scrub_keep = names_of(pconf, KEEP_KEY);
+    }
+    return OK;
+}
+
+const char *fs_header_prefix(const server_rec *s)
+{
+    const char *prefix = fs_http_conf(s)->header_prefix;
+
+    return prefix ? prefix : FS_HEADER_PREFIX_DEFAULT;
 }
 
 static int scrub(request_rec *r)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_http_conf_t *c = fs_http_conf(r->server);
     const apr_array_header_t *in = apr_table_elts(r->headers_in);
     const apr_table_entry_t *e = (const apr_table_entry_t *)in->elts;
     const char *drop[MAX_REMOVED];
@@ -142,7 +184,7 @@ void fs_backend_header_set(request_rec *r, const char *name, const char *value)
     apr_table_set(r->headers_in, name, fs_header_clean(r->pool, value));
 }
 
-void fs_scrub_register_hooks(apr_pool_t *pool)
+void fs_http_register_hooks(apr_pool_t *pool)
 {
     (void)pool;
     /* First of all: nothing may read a forged identity header before it is gone. */

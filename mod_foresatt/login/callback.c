@@ -21,9 +21,10 @@
 #include <http_protocol.h>
 
 #include "encoding.h"
+#include "hash.h"
+#include "http/http.h"
 #include "login/login.h"
 #include "oidc/jws_verify.h"
-#include "pseudonym.h"
 
 APLOG_USE_MODULE(foresatt);
 
@@ -88,7 +89,7 @@ static int is_token(const char *s, size_t max)
 /* A page with a link to log in again, back to where the user was going. */
 static int page_with_retry(request_rec *r, int status, const fs_login_page_t *base, const char *return_url)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
     fs_login_page_t *page = apr_pmemdup(r->pool, base, sizeof(*base));
 
     page->link_href = apr_pstrcat(r->pool, c->handler_path, "login?target=",
@@ -103,7 +104,8 @@ static int page_with_retry(request_rec *r, int status, const fs_login_page_t *ba
 /* The state cookie for this state, opened and checked; NULL with a reason in *why. */
 static const fst_login_state_t *take_state(request_rec *r, const char *state, const char **why)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
+    const fs_session_conf_t *sc = fs_session_conf(r->server);
     int64_t now = apr_time_sec(r->request_time);
     fst_login_state_t *st;
     const char *name, *cookie;
@@ -118,7 +120,7 @@ static const fst_login_state_t *take_state(request_rec *r, const char *state, co
         *why = "a malformed state parameter";
         return NULL;
     }
-    name = apr_pstrcat(r->pool, c->cookie_state_prefix, state, NULL);
+    name = apr_pstrcat(r->pool, sc->cookie_state_prefix, state, NULL);
     cookie = fs_cookie_get(r, name);
     if (cookie == NULL) {
         *why = "no state cookie for this state (unknown state, used already, or another browser)";
@@ -127,7 +129,7 @@ static const fst_login_state_t *take_state(request_rec *r, const char *state, co
     /* Consumed whatever happens next. */
     fs_cookie_set(r, name, "", "/", 0);
     st = apr_pcalloc(r->pool, sizeof(*st));
-    if (fst_aead_open(c->aead, r->pool, c->aad_state, cookie, strlen(cookie), &plain, &len, NULL) != FST_AEAD_OK ||
+    if (fst_aead_open(sc->aead, r->pool, sc->aad_state, cookie, strlen(cookie), &plain, &len, NULL) != FST_AEAD_OK ||
         !fst_login_state_decode(r->pool, plain, len, st)) {
         *why = "the state cookie does not open with this site's keys";
         return NULL;
@@ -136,7 +138,7 @@ static const fst_login_state_t *take_state(request_rec *r, const char *state, co
         *why = "the state cookie belongs to another state";
         return NULL;
     }
-    if (st->created + c->state_timeout < now || st->created > now + c->clock_skew) {
+    if (st->created + c->state_timeout < now || st->created > now + sc->clock_skew) {
         *why = "the login took longer than ForesattStateTimeout";
         return NULL;
     }
@@ -155,7 +157,7 @@ static void state_key(const char *state, unsigned char key[FST_REVOCATION_KEY_LE
 static int redeem_code(request_rec *r, const fs_op_t *op, const fst_login_state_t *st, const char *code,
                        const char **id_token)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
     fst_token_request_t req;
     fst_token_response_t resp;
     const char *err = NULL, *basic = NULL;
@@ -164,7 +166,7 @@ static int redeem_code(request_rec *r, const fs_op_t *op, const fst_login_state_
     int status;
 
     memset(&req, 0, sizeof(req));
-    req.auth = (fst_client_auth_t)c->client_auth;
+    req.auth = c->client_auth;
     req.code = code;
     req.redirect_uri = fs_redirect_uri(r);
     req.code_verifier = st->code_verifier;
@@ -182,7 +184,7 @@ static int redeem_code(request_rec *r, const fs_op_t *op, const fst_login_state_
         }
     }
     if (fs_op_http(r, op->discovery.token_endpoint, fst_token_request_body(r->pool, &req), basic, &body, &len,
-                   &status) != FS_HTTP_OK) {
+                   &status) != FS_OP_HTTP_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0151) "the token endpoint %s gave no answer: "
                       "unreachable, slower than ForesattOPTimeout, or too large", op->discovery.token_endpoint);
         return page_with_retry(r, HTTP_SERVICE_UNAVAILABLE, &fs_page_op_unavailable, st->return_url);
@@ -211,7 +213,7 @@ static int redeem_code(request_rec *r, const fs_op_t *op, const fst_login_state_
 static int verify_id_token(request_rec *r, const fs_op_t *op, const fst_login_state_t *st, const char *id_token,
                            fst_id_token_claims_t *claims)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
     fst_id_token_expect_t expect;
     fst_id_token_result_t rc;
     fst_jws_result_t jrc;
@@ -233,9 +235,9 @@ static int verify_id_token(request_rec *r, const fs_op_t *op, const fst_login_st
     expect.issuer = op->discovery.issuer;
     expect.client_id = c->client_id;
     expect.nonce = st->nonce;
-    expect.min_acr = (fst_acr_level_t)c->min_acr;
+    expect.min_acr = c->min_acr;
     expect.now = apr_time_sec(r->request_time);
-    expect.skew = c->clock_skew;
+    expect.skew = fs_session_conf(r->server)->clock_skew;
     rc = fst_id_token_check(r->pool, payload, len, &expect, claims, &err);
     if (rc == FST_ID_TOKEN_OK)
         return OK;
@@ -250,7 +252,8 @@ static int verify_id_token(request_rec *r, const fs_op_t *op, const fst_login_st
 static int start_session(request_rec *r, const fs_op_t *op, const fst_id_token_claims_t *claims,
                          const char *id_token)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
+    const fs_session_conf_t *sc = fs_session_conf(r->server);
     int64_t now = apr_time_sec(r->request_time);
     fst_session_t s;
     fst_logout_hint_t hint;
@@ -267,8 +270,8 @@ static int start_session(request_rec *r, const fs_op_t *op, const fst_id_token_c
     }
     s.created = now;
     s.auth_time = claims->auth_time;
-    s.expires = now + c->max_age;
-    fst_session_start_window(&s, now, c->idle_timeout);
+    s.expires = now + sc->max_age;
+    fst_session_start_window(&s, now, sc->idle_timeout);
     s.pid = claims->pid;
     s.pseudonym = fs_pseudonym(r, claims->pid);
     s.sub = claims->sub;
@@ -276,8 +279,8 @@ static int start_session(request_rec *r, const fs_op_t *op, const fst_id_token_c
     s.sid = claims->sid;
     s.name = claims->name;
     s.authz_state = NULL;
-    s.logout_token = fst_random_token(r->pool, 16);
-    if (s.logout_token == NULL || !fs_session_send(r, &s))
+    s.csrf_token = fst_random_token(r->pool, 16);
+    if (s.csrf_token == NULL || !fs_session_send(r, &s))
         return 0;
 
     /* The ID token, for id_token_hint at logout; sent only to the logout handler. */
@@ -285,10 +288,10 @@ static int start_session(request_rec *r, const fs_op_t *op, const fst_id_token_c
     hint.expires = s.expires;
     hint.id_token = id_token;
     plain = fst_logout_hint_encode(r->pool, &hint, &len);
-    sealed = fst_aead_seal(c->aead, r->pool, c->aad_logout, plain, len);
+    sealed = fst_aead_seal(sc->aead, r->pool, sc->aad_logout, plain, len);
     if (sealed == NULL ||
-        fs_cookie_set(r, c->cookie_logout, sealed, apr_pstrcat(r->pool, c->handler_path, "logout", NULL),
-                      c->max_age) == NULL)
+        fs_cookie_set(r, sc->cookie_logout, sealed, apr_pstrcat(r->pool, c->handler_path, "logout", NULL),
+                      sc->max_age) == NULL)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0156) "the ID token is too large to keep for logout; "
                       "logout will not name the session to ID-porten");
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0157) "login: %s (%s)", s.pseudonym, s.acr);
@@ -297,7 +300,8 @@ static int start_session(request_rec *r, const fs_op_t *op, const fst_id_token_c
 
 int fs_handle_callback(request_rec *r)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
+    const fs_session_conf_t *sc = fs_session_conf(r->server);
     apr_table_t *params;
     const char *state, *code, *error, *iss, *why = NULL, *err = NULL, *id_token = NULL, *back;
     const fst_login_state_t *st;
@@ -328,7 +332,7 @@ int fs_handle_callback(request_rec *r)
                       oauth_error_code(error) ? error : "(malformed)");
         if (st != NULL) {
             state_key(st->state, key);
-            fs_revoke(r, key, st->created + c->state_timeout + c->clock_skew);
+            fs_ended_add(r, key, st->created + c->state_timeout + sc->clock_skew);
         }
         if (strcmp(error, "access_denied") == 0 || strcmp(error, "login_required") == 0 ||
             strcmp(error, "consent_required") == 0)
@@ -345,12 +349,12 @@ int fs_handle_callback(request_rec *r)
         return page_with_retry(r, HTTP_BAD_REQUEST, &fs_page_state_invalid, NULL);
     }
     state_key(st->state, key);
-    if (fs_revocation_contains_key(c, key, apr_time_sec(r->request_time))) {
+    if (fs_ended_has(sc, key, apr_time_sec(r->request_time))) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0161) "callback refused: this login state was used "
                       "already");
         return page_with_retry(r, HTTP_BAD_REQUEST, &fs_page_state_invalid, st->return_url);
     }
-    fs_revoke(r, key, st->created + c->state_timeout + c->clock_skew);
+    fs_ended_add(r, key, st->created + c->state_timeout + sc->clock_skew);
 
     op = fs_op_get(r, &err);
     if (op == NULL)

@@ -4,8 +4,8 @@
  *
  * The login's directives. Each has a safe default and a merge rule (a virtual host inherits what it
  * does not set). A bad value fails at the directive; a missing required one fails check_config,
- * which `apachectl configtest` runs too. Keys are derived and the client key is read here, once per
- * configuration load, never per request.
+ * which `apachectl configtest` runs too. The client key is read and the session's keys are made
+ * here (session/config.c), once per configuration load, never per request.
  */
 #include <ctype.h>
 #include <string.h>
@@ -17,9 +17,7 @@
 #include <http_protocol.h>
 
 #include "encoding.h"
-#include "http/http.h"
 #include "login/login.h"
-#include "pseudonym.h"
 #include "return_url.h"
 
 APLOG_USE_MODULE(foresatt);
@@ -27,115 +25,70 @@ APLOG_USE_MODULE(foresatt);
 #define DEFAULT_HANDLER_PATH "/foresatt/"
 #define DEFAULT_SCOPE "openid"
 #define DEFAULT_UI_LOCALES "nb"
-#define DEFAULT_CLOCK_SKEW 30
-#define DEFAULT_IDLE_TIMEOUT 1800
-#define DEFAULT_MAX_AGE 7200
 #define DEFAULT_STATE_TIMEOUT 600
 #define DEFAULT_STATE_MAX 5
-#define DEFAULT_COOKIE_NAME "foresatt"
 #define DEFAULT_OP_TIMEOUT 10
 #define DEFAULT_REFRESH 3600
 #define DEFAULT_JWKS_REFETCH 60
-#define DEFAULT_HEADER_PREFIX "X-Foresatt-"
-#define DEFAULT_REVOCATION_SLOTS 16384
-#define PASSPHRASE_MIN 16
 #define WELL_KNOWN "/.well-known/openid-configuration"
 
-fs_oidc_conf_t *fs_oidc_conf_create(apr_pool_t *pool)
+fs_login_conf_t *fs_login_conf_create(apr_pool_t *pool)
 {
-    fs_oidc_conf_t *c = apr_pcalloc(pool, sizeof(*c));
+    fs_login_conf_t *c = apr_pcalloc(pool, sizeof(*c));
 
-    c->client_auth = FS_UNSET;
-    c->min_acr = FS_UNSET;
+    c->client_auth = FST_CLIENT_AUTH_UNKNOWN;
+    c->min_acr = FST_ACR_UNKNOWN;
     c->prompt_set = FS_UNSET;
-    c->clock_skew = FS_UNSET;
-    c->idle_timeout = FS_UNSET;
-    c->max_age = FS_UNSET;
     c->state_timeout = FS_UNSET;
     c->state_max = FS_UNSET;
-    c->cookie_secure = FS_UNSET;
     c->op_timeout = FS_UNSET;
     c->refresh_interval = FS_UNSET;
     c->jwks_refetch_interval = FS_UNSET;
-    c->pass_identity = FS_UNSET;
-    c->revocation_slots = FS_UNSET;
     return c;
 }
 
 #define MERGE_PTR(f) c->f = add->f ? add->f : base->f
 #define MERGE_INT(f) c->f = add->f != FS_UNSET ? add->f : base->f
 
-fs_oidc_conf_t *fs_oidc_conf_merge(apr_pool_t *pool, const fs_oidc_conf_t *base, const fs_oidc_conf_t *add)
+fs_login_conf_t *fs_login_conf_merge(apr_pool_t *pool, const fs_login_conf_t *base, const fs_login_conf_t *add)
 {
-    fs_oidc_conf_t *c = apr_pcalloc(pool, sizeof(*c));
+    fs_login_conf_t *c = apr_pcalloc(pool, sizeof(*c));
+    const fs_login_conf_t *key = add->client_key_path ? add : base;
+    const fs_login_conf_t *acr = add->min_acr != FST_ACR_UNKNOWN ? add : base;
+    const fs_login_conf_t *prompt = add->prompt_set != FS_UNSET ? add : base;
 
     MERGE_PTR(metadata_url);
     MERGE_PTR(issuer);
     MERGE_PTR(client_id);
     MERGE_PTR(client_secret);
-    MERGE_INT(client_auth);
-    if (add->client_key_path) {
-        c->client_key_path = add->client_key_path;
-        c->client_key_kid = add->client_key_kid;
-    }
-    else {
-        c->client_key_path = base->client_key_path;
-        c->client_key_kid = base->client_key_kid;
-    }
+    c->client_auth = add->client_auth != FST_CLIENT_AUTH_UNKNOWN ? add->client_auth : base->client_auth;
+    c->client_key_path = key->client_key_path;
+    c->client_key_kid = key->client_key_kid;
     MERGE_PTR(redirect_uri);
-    if (add->passphrase) {
-        c->passphrase = add->passphrase;
-        c->passphrase_previous = add->passphrase_previous;
-    }
-    else {
-        c->passphrase = base->passphrase;
-        c->passphrase_previous = base->passphrase_previous;
-    }
-    MERGE_PTR(pseudonym_secret);
-    if (add->min_acr != FS_UNSET) {
-        c->min_acr = add->min_acr;
-        c->acr_values = add->acr_values;
-    }
-    else {
-        c->min_acr = base->min_acr;
-        c->acr_values = base->acr_values;
-    }
+    c->min_acr = acr->min_acr;
+    c->acr_values = acr->acr_values;
     MERGE_PTR(handler_path);
     MERGE_PTR(scope);
     MERGE_PTR(ui_locales);
-    if (add->prompt_set != FS_UNSET) {
-        c->prompt_set = add->prompt_set;
-        c->prompt = add->prompt;
-    }
-    else {
-        c->prompt_set = base->prompt_set;
-        c->prompt = base->prompt;
-    }
-    MERGE_INT(clock_skew);
-    MERGE_INT(idle_timeout);
-    MERGE_INT(max_age);
+    c->prompt_set = prompt->prompt_set;
+    c->prompt = prompt->prompt;
     MERGE_INT(state_timeout);
     MERGE_INT(state_max);
-    MERGE_INT(cookie_secure);
-    MERGE_PTR(cookie_name);
     MERGE_PTR(post_logout_uris);
     MERGE_INT(op_timeout);
     MERGE_INT(refresh_interval);
     MERGE_INT(jwks_refetch_interval);
-    MERGE_PTR(header_prefix);
-    MERGE_INT(pass_identity);
-    MERGE_INT(revocation_slots);
     return c;
 }
 
-static fs_oidc_conf_t *cmd_conf(cmd_parms *cmd)
+static fs_login_conf_t *cmd_conf(cmd_parms *cmd)
 {
-    return fs_oidc_conf(cmd->server);
+    return fs_login_conf(cmd->server);
 }
 
 /* --- directive handlers ------------------------------------------------------------------------ */
 
-const char *fs_cmd_oidc_metadata_url(cmd_parms *cmd, void *d, const char *v)
+const char *fs_cmd_login_metadata_url(cmd_parms *cmd, void *d, const char *v)
 {
     (void)d;
     if (!fst_url_is_secure(v))
@@ -145,7 +98,7 @@ const char *fs_cmd_oidc_metadata_url(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
-const char *fs_cmd_oidc_issuer(cmd_parms *cmd, void *d, const char *v)
+const char *fs_cmd_login_issuer(cmd_parms *cmd, void *d, const char *v)
 {
     (void)d;
     if (!fst_url_is_secure(v))
@@ -154,7 +107,7 @@ const char *fs_cmd_oidc_issuer(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
-const char *fs_cmd_oidc_client_id(cmd_parms *cmd, void *d, const char *v)
+const char *fs_cmd_login_client_id(cmd_parms *cmd, void *d, const char *v)
 {
     const char *p;
 
@@ -168,7 +121,7 @@ const char *fs_cmd_oidc_client_id(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
-const char *fs_cmd_oidc_client_secret(cmd_parms *cmd, void *d, const char *v)
+const char *fs_cmd_login_client_secret(cmd_parms *cmd, void *d, const char *v)
 {
     (void)d;
     if (*v == '\0')
@@ -177,21 +130,21 @@ const char *fs_cmd_oidc_client_secret(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
-const char *fs_cmd_oidc_client_auth(cmd_parms *cmd, void *d, const char *v)
+const char *fs_cmd_login_client_auth(cmd_parms *cmd, void *d, const char *v)
 {
     fst_client_auth_t auth = fst_client_auth_parse(v);
 
     (void)d;
-    if (auth == 0)
+    if (auth == FST_CLIENT_AUTH_UNKNOWN)
         return apr_psprintf(cmd->pool, "%s: '%s' is not one of client_secret_basic, client_secret_post, "
                             "private_key_jwt", cmd->cmd->name, v);
-    cmd_conf(cmd)->client_auth = (int)auth;
+    cmd_conf(cmd)->client_auth = auth;
     return NULL;
 }
 
-const char *fs_cmd_oidc_client_key(cmd_parms *cmd, void *d, const char *path, const char *kid)
+const char *fs_cmd_login_client_key(cmd_parms *cmd, void *d, const char *path, const char *kid)
 {
-    fs_oidc_conf_t *c = cmd_conf(cmd);
+    fs_login_conf_t *c = cmd_conf(cmd);
 
     (void)d;
     c->client_key_path = ap_server_root_relative(cmd->pool, path);
@@ -201,7 +154,7 @@ const char *fs_cmd_oidc_client_key(cmd_parms *cmd, void *d, const char *path, co
     return NULL;
 }
 
-const char *fs_cmd_oidc_redirect_uri(cmd_parms *cmd, void *d, const char *v)
+const char *fs_cmd_login_redirect_uri(cmd_parms *cmd, void *d, const char *v)
 {
     (void)d;
     if (v[0] == '/') {
@@ -216,44 +169,21 @@ const char *fs_cmd_oidc_redirect_uri(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
-const char *fs_cmd_oidc_passphrase(cmd_parms *cmd, void *d, const char *current, const char *previous)
+const char *fs_cmd_login_acr_values(cmd_parms *cmd, void *d, const char *v)
 {
-    fs_oidc_conf_t *c = cmd_conf(cmd);
-
-    (void)d;
-    if (strlen(current) < PASSPHRASE_MIN || (previous && strlen(previous) < PASSPHRASE_MIN))
-        return apr_psprintf(cmd->pool, "%s: a passphrase must be at least %d characters; use a long random one, "
-                            "e.g. from 'openssl rand -base64 32'", cmd->cmd->name, PASSPHRASE_MIN);
-    c->passphrase = current;
-    c->passphrase_previous = previous;
-    return NULL;
-}
-
-const char *fs_cmd_oidc_pseudonym_secret(cmd_parms *cmd, void *d, const char *v)
-{
-    (void)d;
-    if (strlen(v) < PASSPHRASE_MIN)
-        return apr_psprintf(cmd->pool, "%s: the secret must be at least %d characters", cmd->cmd->name,
-                            PASSPHRASE_MIN);
-    cmd_conf(cmd)->pseudonym_secret = v;
-    return NULL;
-}
-
-const char *fs_cmd_oidc_acr_values(cmd_parms *cmd, void *d, const char *v)
-{
-    fs_oidc_conf_t *c = cmd_conf(cmd);
+    fs_login_conf_t *c = cmd_conf(cmd);
     fst_acr_level_t level = fst_acr_level(v);
 
     (void)d;
     if (strcmp(v, "idporten-loa-substantial") != 0 && strcmp(v, "idporten-loa-high") != 0)
         return apr_psprintf(cmd->pool, "%s: '%s' is not allowed; use idporten-loa-substantial (the minimum for "
                             "guardians) or idporten-loa-high", cmd->cmd->name, v);
-    c->min_acr = (int)level;
+    c->min_acr = level;
     c->acr_values = v;
     return NULL;
 }
 
-const char *fs_cmd_oidc_handler_path(cmd_parms *cmd, void *d, const char *v)
+const char *fs_cmd_login_handler_path(cmd_parms *cmd, void *d, const char *v)
 {
     size_t n = strlen(v);
 
@@ -265,7 +195,7 @@ const char *fs_cmd_oidc_handler_path(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
-const char *fs_cmd_oidc_scope(cmd_parms *cmd, void *d, const char *v)
+const char *fs_cmd_login_scope(cmd_parms *cmd, void *d, const char *v)
 {
     const char *p;
     int has_openid = 0;
@@ -285,7 +215,7 @@ const char *fs_cmd_oidc_scope(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
-const char *fs_cmd_oidc_ui_locales(cmd_parms *cmd, void *d, const char *v)
+const char *fs_cmd_login_ui_locales(cmd_parms *cmd, void *d, const char *v)
 {
     static const char *const known[] = {"nb", "nn", "en", "se", NULL};
     char *copy = apr_pstrdup(cmd->temp_pool, v), *tok, *last;
@@ -303,9 +233,9 @@ const char *fs_cmd_oidc_ui_locales(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
-const char *fs_cmd_oidc_prompt(cmd_parms *cmd, void *d, const char *v)
+const char *fs_cmd_login_prompt(cmd_parms *cmd, void *d, const char *v)
 {
-    fs_oidc_conf_t *c = cmd_conf(cmd);
+    fs_login_conf_t *c = cmd_conf(cmd);
 
     (void)d;
     if (strcmp(v, "login") == 0)
@@ -318,86 +248,23 @@ const char *fs_cmd_oidc_prompt(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
-/* Integers: cmd->info names the field and its bounds. */
-typedef struct int_directive {
-    const char *name;
-    size_t offset;
-    long min, max;
-    const char *unit;
-} int_directive_t;
-
-static const int_directive_t int_directives[] = {
-    {"ForesattClockSkew", offsetof(fs_oidc_conf_t, clock_skew), 0, 300, "seconds"},
-    {"ForesattSessionIdleTimeout", offsetof(fs_oidc_conf_t, idle_timeout), 1, 86400, "seconds"},
-    {"ForesattSessionMaxAge", offsetof(fs_oidc_conf_t, max_age), 1, 7 * 86400, "seconds"},
-    {"ForesattStateTimeout", offsetof(fs_oidc_conf_t, state_timeout), 10, 3600, "seconds"},
-    {"ForesattStateCookies", offsetof(fs_oidc_conf_t, state_max), 1, 10, "cookies"},
-    {"ForesattOPTimeout", offsetof(fs_oidc_conf_t, op_timeout), 1, 60, "seconds"},
-    {"ForesattProviderRefresh", offsetof(fs_oidc_conf_t, refresh_interval), 1, 7 * 86400, "seconds"},
-    {"ForesattJWKSRefetchInterval", offsetof(fs_oidc_conf_t, jwks_refetch_interval), 0, 3600, "seconds"},
-    {"ForesattRevocationTableSize", offsetof(fs_oidc_conf_t, revocation_slots), 64, 1 << 24, "entries"},
+static const fs_int_directive_t int_directives[] = {
+    {"ForesattStateTimeout", offsetof(fs_login_conf_t, state_timeout), 10, 3600, "seconds"},
+    {"ForesattStateCookies", offsetof(fs_login_conf_t, state_max), 1, 10, "cookies"},
+    {"ForesattOPTimeout", offsetof(fs_login_conf_t, op_timeout), 1, 60, "seconds"},
+    {"ForesattProviderRefresh", offsetof(fs_login_conf_t, refresh_interval), 1, 7 * 86400, "seconds"},
+    {"ForesattJWKSRefetchInterval", offsetof(fs_login_conf_t, jwks_refetch_interval), 0, 3600, "seconds"},
     {NULL, 0, 0, 0, NULL}};
 
-static const struct {
-    const char *name;
-    size_t offset;
-} flag_directives[] = {{"ForesattCookieSecure", offsetof(fs_oidc_conf_t, cookie_secure)},
-                       {NULL, 0}};
-
-const char *fs_cmd_oidc_int(cmd_parms *cmd, void *d, const char *v)
+const char *fs_cmd_login_int(cmd_parms *cmd, void *d, const char *v)
 {
-    const int_directive_t *spec = int_directives;
-    char *end = NULL;
-    long n;
-
     (void)d;
-    while (spec->name && strcasecmp(spec->name, cmd->cmd->name) != 0)
-        spec++;
-    if (spec->name == NULL)
-        return apr_psprintf(cmd->pool, "%s: not a number directive of the login", cmd->cmd->name);
-    n = strtol(v, &end, 10);
-    if (end == v || *end != '\0' || n < spec->min || n > spec->max)
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a whole number of %s from %ld to %ld", cmd->cmd->name, v,
-                            spec->unit, spec->min, spec->max);
-    if (spec->offset == offsetof(fs_oidc_conf_t, revocation_slots) && cmd->server->is_virtual)
-        return apr_psprintf(cmd->pool, "%s: set it once, outside <VirtualHost>: one table serves every site",
-                            cmd->cmd->name);
-    *(int *)((char *)cmd_conf(cmd) + spec->offset) = (int)n;
-    return NULL;
+    return fs_cmd_int_from_table(cmd, int_directives, cmd_conf(cmd), v);
 }
 
-const char *fs_cmd_oidc_flag(cmd_parms *cmd, void *d, int on)
+const char *fs_cmd_login_post_logout(cmd_parms *cmd, void *d, const char *v)
 {
-    size_t i;
-
-    (void)d;
-    for (i = 0; flag_directives[i].name; i++) {
-        if (strcasecmp(flag_directives[i].name, cmd->cmd->name) == 0) {
-            *(int *)((char *)cmd_conf(cmd) + flag_directives[i].offset) = on;
-            return NULL;
-        }
-    }
-    return apr_psprintf(cmd->pool, "%s: not a flag directive of the login", cmd->cmd->name);
-}
-
-const char *fs_cmd_oidc_cookie_name(cmd_parms *cmd, void *d, const char *v)
-{
-    const char *p;
-
-    (void)d;
-    for (p = v; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
-            return apr_psprintf(cmd->pool, "%s: use letters, digits, '_' and '-' only", cmd->cmd->name);
-    if (*v == '\0' || strlen(v) > 32 || strncasecmp(v, "__", 2) == 0)
-        return apr_psprintf(cmd->pool, "%s: give 1 to 32 characters, not starting with '__' (the __Host- prefix "
-                            "is added when ForesattCookieSecure is on)", cmd->cmd->name);
-    cmd_conf(cmd)->cookie_name = v;
-    return NULL;
-}
-
-const char *fs_cmd_oidc_post_logout(cmd_parms *cmd, void *d, const char *v)
-{
-    fs_oidc_conf_t *c = cmd_conf(cmd);
+    fs_login_conf_t *c = cmd_conf(cmd);
 
     (void)d;
     if (v[0] == '/' ? (v[1] == '/' || strpbrk(v, "\\ \t") != NULL)
@@ -408,39 +275,6 @@ const char *fs_cmd_oidc_post_logout(cmd_parms *cmd, void *d, const char *v)
     APR_ARRAY_PUSH(c->post_logout_uris, const char *) = v;
     return NULL;
 }
-
-const char *fs_cmd_oidc_header_prefix(cmd_parms *cmd, void *d, const char *v)
-{
-    const char *p;
-
-    (void)d;
-    for (p = v; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '-')
-            return apr_psprintf(cmd->pool, "%s: use letters, digits and '-' only", cmd->cmd->name);
-    if (strlen(v) < 3)
-        return apr_psprintf(cmd->pool, "%s: the prefix is too short to be safe to scrub", cmd->cmd->name);
-    cmd_conf(cmd)->header_prefix = v;
-    return NULL;
-}
-
-const char *fs_cmd_oidc_pass_identity(cmd_parms *cmd, void *d, const char *v)
-{
-    fs_oidc_conf_t *c = cmd_conf(cmd);
-
-    (void)d;
-    if (strcasecmp(v, "headers") == 0)
-        c->pass_identity = FS_PASS_HEADERS;
-    else if (strcasecmp(v, "env") == 0)
-        c->pass_identity = FS_PASS_ENV;
-    else if (strcasecmp(v, "both") == 0)
-        c->pass_identity = FS_PASS_HEADERS | FS_PASS_ENV;
-    else if (strcasecmp(v, "off") == 0)
-        c->pass_identity = 0;
-    else
-        return apr_psprintf(cmd->pool, "%s: '%s' is not one of headers, env, both, off", cmd->cmd->name, v);
-    return NULL;
-}
-
 
 /* --- checks and derived values ------------------------------------------------------------------ */
 
@@ -456,10 +290,10 @@ static int fail(server_rec *s, const char *what, const char *todo)
     return HTTP_INTERNAL_SERVER_ERROR;
 }
 
-static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_oidc_conf_t *c)
+static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_login_conf_t *c)
 {
-    unsigned char keys[2][FST_KEY_LEN];
-    const char *err = NULL, *host = s->server_hostname ? s->server_hostname : "";
+    const fs_session_conf_t *session = fs_session_conf(s);
+    const char *err = NULL;
 
     /* Defaults. */
     c->handler_path = c->handler_path ? c->handler_path : DEFAULT_HANDLER_PATH;
@@ -467,44 +301,21 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_oidc_conf_t *c)
     c->www_authenticate = apr_pstrcat(pconf, "Foresatt login=\"", c->handler_path, "login\"", NULL);
     c->scope = c->scope ? c->scope : DEFAULT_SCOPE;
     c->ui_locales = c->ui_locales ? c->ui_locales : DEFAULT_UI_LOCALES;
-    if (c->min_acr == FS_UNSET) {
+    if (c->min_acr == FST_ACR_UNKNOWN) {
         c->min_acr = FST_ACR_SUBSTANTIAL;
         c->acr_values = "idporten-loa-substantial";
     }
-    c->clock_skew = int_or(c->clock_skew, DEFAULT_CLOCK_SKEW);
-    c->idle_timeout = int_or(c->idle_timeout, DEFAULT_IDLE_TIMEOUT);
-    c->max_age = int_or(c->max_age, DEFAULT_MAX_AGE);
     c->state_timeout = int_or(c->state_timeout, DEFAULT_STATE_TIMEOUT);
     c->state_max = int_or(c->state_max, DEFAULT_STATE_MAX);
-    c->cookie_secure = int_or(c->cookie_secure, 1);
-    c->cookie_name = c->cookie_name ? c->cookie_name : DEFAULT_COOKIE_NAME;
     c->op_timeout = int_or(c->op_timeout, DEFAULT_OP_TIMEOUT);
     c->refresh_interval = int_or(c->refresh_interval, DEFAULT_REFRESH);
     c->jwks_refetch_interval = int_or(c->jwks_refetch_interval, DEFAULT_JWKS_REFETCH);
-    c->header_prefix = c->header_prefix ? c->header_prefix : DEFAULT_HEADER_PREFIX;
-    c->pass_identity = int_or(c->pass_identity, FS_PASS_HEADERS | FS_PASS_ENV);
-    c->revocation_slots = int_or(c->revocation_slots, DEFAULT_REVOCATION_SLOTS);
     if (c->post_logout_uris == NULL) {
         c->post_logout_uris = apr_array_make(pconf, 1, sizeof(const char *));
         APR_ARRAY_PUSH(c->post_logout_uris, const char *) = "/";
     }
-    c->env_prefix = "FORESATT_";
-    fs_scrub_freeze(pconf, c);
-    {
-        static const char *const fields[FS_PASS_FIELDS] = {"User", "Acr", "Name", "Number", "Logout-Token"};
-        int i;
-        char *p;
 
-        for (i = 0; i < FS_PASS_FIELDS; i++) {
-            c->pass_header[i] = apr_pstrcat(pconf, c->header_prefix, fields[i], NULL);
-            c->pass_env[i] = p = apr_pstrcat(pconf, c->env_prefix, fields[i], NULL);
-            for (; *p; p++)
-                *p = *p == '-' ? '_' : (char)apr_toupper(*p);
-        }
-    }
-    c->no_store_filter = fs_authn_no_store_filter();
-
-    c->enabled = c->metadata_url || c->client_id || c->client_secret || c->client_key_path || c->passphrase ||
+    c->enabled = c->metadata_url || c->client_id || c->client_secret || c->client_key_path || session->passphrase ||
                  c->redirect_uri;
     if (!c->enabled)
         return OK;
@@ -516,11 +327,11 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_oidc_conf_t *c)
                     "https://test.idporten.no/.well-known/openid-configuration");
     if (c->client_id == NULL)
         return fail(s, "ForesattClientID is missing", "give the client id ID-porten registered for this site");
-    if (c->passphrase == NULL)
+    if (session->passphrase == NULL)
         return fail(s, "ForesattCryptoPassphrase is missing",
                     "give a long random secret (the same on every server behind a load balancer), "
                     "e.g. from 'openssl rand -base64 32'");
-    if (c->client_auth == FS_UNSET)
+    if (c->client_auth == FST_CLIENT_AUTH_UNKNOWN)
         c->client_auth = c->client_key_path ? FST_PRIVATE_KEY_JWT : FST_CLIENT_SECRET_BASIC;
     if (c->client_auth == FST_PRIVATE_KEY_JWT) {
         if (c->client_key_path == NULL)
@@ -532,7 +343,7 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_oidc_conf_t *c)
     }
     else if (c->client_secret == NULL) {
         return fail(s, apr_psprintf(pconf, "ForesattClientAuth %s needs ForesattClientSecret",
-                                 fst_client_auth_name((fst_client_auth_t)c->client_auth)),
+                                    fst_client_auth_name(c->client_auth)),
                     "give the client secret, or use private_key_jwt with ForesattClientKey");
     }
     if (c->issuer == NULL) {
@@ -543,8 +354,6 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_oidc_conf_t *c)
                         "explicitly");
         c->issuer = apr_pstrmemdup(pconf, c->metadata_url, n - w);
     }
-    if (c->max_age < c->idle_timeout)
-        c->idle_timeout = c->max_age;
 
     /* Where the OP sends the browser back. */
     if (c->redirect_uri == NULL)
@@ -561,52 +370,29 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_oidc_conf_t *c)
     if (strcmp(c->redirect_path, "/") == 0)
         return fail(s, "ForesattRedirectURI", "the redirect URI must not be the site root; use e.g. "
                     "/foresatt/callback");
-    if (!c->cookie_secure && c->redirect_origin && strncmp(c->redirect_origin, "https://", 8) == 0)
+    if (!session->cookie_secure && c->redirect_origin && strncmp(c->redirect_origin, "https://", 8) == 0)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, FSLOGNO(0101) "ForesattCookieSecure Off on an https site: "
                      "cookies may leak over plain http; turn it On");
 
-    /* Keys: derived once here; requests only use them. */
-    if (!fst_key_derive(c->passphrase, "session cookie", keys[0], &err) ||
-        (c->passphrase_previous && !fst_key_derive(c->passphrase_previous, "session cookie", keys[1], &err)) ||
-        !fst_key_derive(c->pseudonym_secret ? c->pseudonym_secret : c->passphrase, "pseudonym", c->pseudonym_key,
-                        &err))
+    /* The session's keys, bound to this client. */
+    if ((err = fs_session_keys(pconf, s, c->client_id)) != NULL)
         return fail(s, "ForesattCryptoPassphrase", err);
-    c->aead = fst_aead_create(pconf, (const unsigned char(*)[FST_KEY_LEN])keys, c->passphrase_previous ? 2 : 1, &err);
-    memset(keys, 0, sizeof(keys));
-    if (c->aead == NULL)
-        return fail(s, "ForesattCryptoPassphrase", err);
-    c->aad_session = apr_pstrcat(pconf, "session|", c->client_id, "|", host, NULL);
-    c->aad_state = apr_pstrcat(pconf, "state|", c->client_id, "|", host, NULL);
-    c->aad_logout = apr_pstrcat(pconf, "logout|", c->client_id, "|", host, NULL);
-    if (c->cookie_secure) {
-        c->cookie_session = apr_pstrcat(pconf, "__Host-", c->cookie_name, "_session", NULL);
-        c->cookie_state_prefix = apr_pstrcat(pconf, "__Host-", c->cookie_name, "_state_", NULL);
-        c->cookie_logout = apr_pstrcat(pconf, "__Secure-", c->cookie_name, "_logout", NULL);
-    }
-    else {
-        c->cookie_session = apr_pstrcat(pconf, c->cookie_name, "_session", NULL);
-        c->cookie_state_prefix = apr_pstrcat(pconf, c->cookie_name, "_state_", NULL);
-        c->cookie_logout = apr_pstrcat(pconf, c->cookie_name, "_logout", NULL);
-    }
     return OK;
 }
 
-int fs_oidc_check_config(apr_pool_t *pconf, server_rec *main_server)
+int fs_login_check_config(apr_pool_t *pconf, server_rec *main_server)
 {
     server_rec *s;
     int rc;
 
-    for (s = main_server; s; s = s->next) {
-        fs_oidc_conf_t *c = fs_oidc_conf(s);
-        if ((rc = finish_conf(pconf, s, c)) != OK)
+    for (s = main_server; s; s = s->next)
+        if ((rc = finish_conf(pconf, s, fs_login_conf(s))) != OK)
             return rc;
-    }
     return OK;
 }
 
-void fs_oidc_child_init(apr_pool_t *pchild, server_rec *s)
+void fs_login_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    fs_revocation_child_init(pchild, s);
     fs_op_cache_child_init(pchild, s);
 }
 
@@ -614,7 +400,7 @@ void fs_oidc_child_init(apr_pool_t *pchild, server_rec *s)
 
 const char *fs_own_origin(request_rec *r)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
     const char *scheme = ap_http_scheme(r);
     apr_port_t port = r->server->port ? r->server->port : r->connection->local_addr->port;
     int https = strcmp(scheme, "https") == 0;
@@ -640,36 +426,20 @@ const char *fs_absolute_url(request_rec *r, const char *path)
 
 const char *fs_redirect_uri(request_rec *r)
 {
-    return fs_absolute_url(r, fs_oidc_conf(r->server)->redirect_uri);
-}
-
-const char *fs_pseudonym(request_rec *r, const char *pid)
-{
-    char *out = apr_palloc(r->pool, FST_PSEUDONYM_LEN + 1);
-
-    fst_pseudonym(fs_oidc_conf(r->server)->pseudonym_key, pid, out);
-    return out;
-}
-
-static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
-{
-    (void)plog;
-    (void)ptemp;
-    fs_revocation_pre_config(pconf);
-    return OK;
+    return fs_absolute_url(r, fs_login_conf(r->server)->redirect_uri);
 }
 
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
+    (void)pconf;
     (void)plog;
     (void)ptemp;
     fs_op_global_init(s->process->pool);
-    return fs_revocation_post_config(pconf, s);
+    return OK;
 }
 
-void fs_oidc_register_hooks(apr_pool_t *pool)
+void fs_login_register_hooks(apr_pool_t *pool)
 {
-    ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
     fs_authn_register_hooks(pool);
     fs_handlers_register_hooks(pool);

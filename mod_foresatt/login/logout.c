@@ -21,9 +21,10 @@
 #include <apr_strings.h>
 #include <http_protocol.h>
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include "encoding.h"
+#include "hash.h"
+#include "http/http.h"
 #include "login/login.h"
 #include "return_url.h"
 
@@ -46,7 +47,7 @@ static const fs_login_page_t page_logged_out = {
 
 static const char *form_html(request_rec *r, const char *token, const char *target)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
     const char *action = fst_html_escape(r->pool, apr_pstrcat(r->pool, c->handler_path, "logout", NULL));
 
     return apr_psprintf(r->pool,
@@ -62,7 +63,7 @@ static const char *form_html(request_rec *r, const char *token, const char *targ
  * first configured. NULL when target is given but not allowed. */
 static const char *post_logout_uri(request_rec *r, const char *target)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
     const char **origins = apr_pcalloc(r->pool, sizeof(char *) * ((size_t)c->post_logout_uris->nelts + 1));
     fst_return_url_result_t rc;
     int i, n = 0;
@@ -100,7 +101,7 @@ static int redirect_see_other(request_rec *r, const char *url)
 /* The ID token kept for this session, or NULL. */
 static const char *id_token_hint(request_rec *r, const fst_session_t *s)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_session_conf_t *c = fs_session_conf(r->server);
     const char *cookie = fs_cookie_get(r, c->cookie_logout);
     fst_logout_hint_t hint;
     unsigned char *plain;
@@ -116,9 +117,9 @@ static const char *id_token_hint(request_rec *r, const fst_session_t *s)
 
 static const char *csp_script_hash(request_rec *r)
 {
-    unsigned char digest[SHA256_DIGEST_LENGTH], b64[64];
+    unsigned char digest[FST_SHA256_LEN], b64[64];
 
-    SHA256((const unsigned char *)AUTO_SUBMIT, strlen(AUTO_SUBMIT), digest);
+    fst_sha256(AUTO_SUBMIT, strlen(AUTO_SUBMIT), digest);
     EVP_EncodeBlock(b64, digest, sizeof(digest));
     return apr_psprintf(r->pool, "'sha256-%s'", (const char *)b64);
 }
@@ -131,14 +132,11 @@ static int post_to_op(request_rec *r, const char *endpoint, const char *id_token
     const char *origin = fst_url_origin(r->pool, endpoint);
     const char *back = fst_url_origin(r->pool, post_logout);
 
-    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->err_headers_out, "Referrer-Policy", "no-referrer");
-    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
-    apr_table_setn(r->err_headers_out, "Content-Security-Policy",
-                   apr_psprintf(r->pool, "default-src 'none'; script-src %s; form-action %s%s%s; base-uri 'none'; "
-                                "frame-ancestors 'none'", csp_script_hash(r), origin ? origin : "'none'",
-                                origin && back ? " " : "", origin && back ? back : ""));
+    fs_security_headers(r,
+                        apr_psprintf(r->pool, "default-src 'none'; script-src %s; form-action %s%s%s; "
+                                     "base-uri 'none'; frame-ancestors 'none'", csp_script_hash(r),
+                                     origin ? origin : "'none'", origin && back ? " " : "", origin && back ? back : ""),
+                        0, "no-store");
     ap_set_content_type(r, "text/html; charset=utf-8");
     r->status = HTTP_OK;
     if (r->header_only)
@@ -158,58 +156,57 @@ static int post_to_op(request_rec *r, const char *endpoint, const char *id_token
     return OK;
 }
 
+/* The request's parameters and where the OP sends the browser afterwards; NULL with the refusal
+ * page arranged in *rc. */
+static apr_table_t *logout_request(request_rec *r, const char **post_logout, int *rc)
+{
+    int status = HTTP_BAD_REQUEST;
+    apr_table_t *params = r->method_number == M_GET ? fs_query_params(r, r->args) : fs_form_params(r, &status);
+
+    if (params == NULL || (*post_logout = post_logout_uri(r, apr_table_get(params, "target"))) == NULL) {
+        *rc = fs_page_error(r, params ? HTTP_BAD_REQUEST : status, &fs_page_bad_request);
+        return NULL;
+    }
+    return params;
+}
+
 int fs_handle_logout(request_rec *r)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
+    const fs_session_conf_t *sc = fs_session_conf(r->server);
     const fst_session_t *s;
     apr_table_t *params;
-    const char *target, *post_logout, *token, *hint, *err = NULL;
+    const char *post_logout, *token, *hint, *err = NULL;
     const fs_op_t *op;
-    int status = HTTP_BAD_REQUEST;
+    int rc;
 
-    if (r->method_number == M_GET) {
-        params = fs_query_params(r, r->args);
-        if (params == NULL)
-            return fs_page_error(r, HTTP_BAD_REQUEST, &fs_page_bad_request);
-        target = apr_table_get(params, "target");
-        post_logout = post_logout_uri(r, target);
-        if (post_logout == NULL)
-            return fs_page_error(r, HTTP_BAD_REQUEST, &fs_page_bad_request);
-        s = fs_session_current(r);
-        if (s == NULL)
-            return redirect_see_other(r, post_logout);
-        /* A GET changes nothing: it offers the form. */
-        {
-            fs_login_page_t *page = apr_pmemdup(r->pool, &page_confirm, sizeof(page_confirm));
-            page->text_nb = apr_pstrcat(r->pool, page_confirm.text_nb, "</p>", form_html(r, fs_csrf_token(r, s),
-                                        target), "<p>", NULL);
-            return fs_page_send(r, HTTP_OK, page);
-        }
-    }
-    if (r->method_number != M_POST)
+    if (r->method_number != M_GET && r->method_number != M_POST)
         return fs_page_error(r, HTTP_METHOD_NOT_ALLOWED, &fs_page_bad_request);
-    params = fs_form_params(r, &status);
-    if (params == NULL)
-        return fs_page_error(r, status, &fs_page_bad_request);
-    target = apr_table_get(params, "target");
-    post_logout = post_logout_uri(r, target);
-    if (post_logout == NULL)
-        return fs_page_error(r, HTTP_BAD_REQUEST, &fs_page_bad_request);
+    if ((params = logout_request(r, &post_logout, &rc)) == NULL)
+        return rc;
     s = fs_session_current(r);
     if (s == NULL)
         return redirect_see_other(r, post_logout);
+    if (r->method_number == M_GET) {
+        /* A GET changes nothing: it offers the form. */
+        fs_login_page_t *page = apr_pmemdup(r->pool, &page_confirm, sizeof(page_confirm));
+
+        page->text_nb = apr_pstrcat(r->pool, page_confirm.text_nb, "</p>",
+                                    form_html(r, fs_csrf_token(s), apr_table_get(params, "target")), "<p>", NULL);
+        return fs_page_send(r, HTTP_OK, page);
+    }
     token = apr_table_get(params, "token");
-    if (token == NULL || !fst_str_equal(token, fs_csrf_token(r, s))) {
+    if (token == NULL || !fst_str_equal(token, fs_csrf_token(s))) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0171) "logout refused for %s: %s CSRF token",
                       s->pseudonym, token ? "wrong" : "no");
         return fs_page_error(r, HTTP_FORBIDDEN, &page_csrf);
     }
 
     hint = id_token_hint(r, s);
-    fs_revoke(r, s->id, s->expires + c->clock_skew);
+    fs_ended_add(r, s->id, s->expires + sc->clock_skew);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0172) "logout: %s", s->pseudonym);
     fs_session_drop(r);
-    fs_cookie_set(r, c->cookie_logout, "", apr_pstrcat(r->pool, c->handler_path, "logout", NULL), 0);
+    fs_cookie_set(r, sc->cookie_logout, "", apr_pstrcat(r->pool, c->handler_path, "logout", NULL), 0);
 
     op = fs_op_get(r, &err);
     if (op == NULL || op->discovery.end_session_endpoint == NULL || hint == NULL)
@@ -220,7 +217,7 @@ int fs_handle_logout(request_rec *r)
 /* The OP's origins, for frame-ancestors. */
 static const char *op_origins(request_rec *r, const fs_op_t *op)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
     const char *urls[3], *out = "";
     int i, j;
 
@@ -243,7 +240,8 @@ static const char *op_origins(request_rec *r, const fs_op_t *op)
 
 int fs_handle_frontchannel_logout(request_rec *r)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
+    const fs_session_conf_t *sc = fs_session_conf(r->server);
     apr_table_t *params;
     const char *iss, *sid, *err = NULL, *issuer;
     const fs_op_t *op;
@@ -258,11 +256,11 @@ int fs_handle_frontchannel_logout(request_rec *r)
     iss = params ? apr_table_get(params, "iss") : NULL;
     sid = params ? apr_table_get(params, "sid") : NULL;
     if (iss != NULL && sid != NULL && strcmp(iss, issuer) == 0 && *sid != '\0' && strlen(sid) <= 512) {
-        unsigned char digest[32];
+        unsigned char digest[FST_SHA256_LEN];
         const fst_session_t *s;
 
         fst_sha256_parts(digest, "op session", issuer, sid, NULL);
-        fs_revoke(r, digest, apr_time_sec(r->request_time) + c->max_age + c->clock_skew);
+        fs_ended_add(r, digest, apr_time_sec(r->request_time) + sc->max_age + sc->clock_skew);
         s = fs_session_current(r);
         if (s != NULL && memcmp(s->sid_key, digest, sizeof(s->sid_key)) == 0)
             fs_session_drop(r);

@@ -71,7 +71,7 @@ void fs_op_cache_child_init(apr_pool_t *pchild, server_rec *main_server)
     server_rec *s;
 
     for (s = main_server; s; s = s->next) {
-        fs_oidc_conf_t *c = fs_oidc_conf(s);
+        fs_login_conf_t *c = fs_login_conf(s);
         fs_op_cache_t *cache;
         oauth2_log_sink_t *sink;
 
@@ -89,10 +89,10 @@ void fs_op_cache_child_init(apr_pool_t *pchild, server_rec *main_server)
     }
 }
 
-fs_http_result_t fs_op_http(request_rec *r, const char *url, const char *form, const char *basic_auth, char **body,
-                            size_t *len, int *status)
+fs_op_http_result_t fs_op_http(request_rec *r, const char *url, const char *form, const char *basic_auth, char **body,
+                               size_t *len, int *status)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
     oauth2_http_call_ctx_t *ctx = oauth2_http_call_ctx_init(c->op->log);
     oauth2_http_status_code_t code = 0;
     char *response = NULL;
@@ -102,7 +102,7 @@ fs_http_result_t fs_op_http(request_rec *r, const char *url, const char *form, c
     *len = 0;
     *status = 0;
     if (ctx == NULL)
-        return FS_HTTP_FAILED;
+        return FS_OP_HTTP_FAILED;
     oauth2_http_call_ctx_timeout_set(c->op->log, ctx, c->op_timeout);
     oauth2_http_call_ctx_hdr_set(c->op->log, ctx, "Accept", "application/json");
     if (form != NULL)
@@ -114,13 +114,13 @@ fs_http_result_t fs_op_http(request_rec *r, const char *url, const char *form, c
     if (!ok || response == NULL) {
         if (response)
             oauth2_mem_free(response);
-        return FS_HTTP_FAILED;
+        return FS_OP_HTTP_FAILED;
     }
     *len = strlen(response);
     *body = apr_pstrmemdup(r->pool, response, *len);
     *status = (int)code;
     oauth2_mem_free(response);
-    return FS_HTTP_OK;
+    return FS_OP_HTTP_OK;
 }
 
 /* --- snapshots ------------------------------------------------------------------------------------ */
@@ -179,7 +179,7 @@ static int fetch_jwks(request_rec *r, snapshot_t *snap, const char *jwks_uri, co
     int status;
     fst_jwks_t *jwks = NULL;
 
-    if (fs_op_http(r, jwks_uri, NULL, NULL, &body, &len, &status) != FS_HTTP_OK) {
+    if (fs_op_http(r, jwks_uri, NULL, NULL, &body, &len, &status) != FS_OP_HTTP_OK) {
         *err = apr_psprintf(r->pool, "the JWKS at %s could not be fetched (unreachable, slower than "
                             "ForesattOPTimeout, or too large)", jwks_uri);
         return 0;
@@ -199,14 +199,14 @@ static int fetch_jwks(request_rec *r, snapshot_t *snap, const char *jwks_uri, co
 /* A new snapshot from the OP, or NULL with *err. */
 static snapshot_t *fetch_all(request_rec *r, const char **err)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
     snapshot_t *snap;
     apr_pool_t *pool;
     char *body;
     size_t len;
     int status;
 
-    if (fs_op_http(r, c->metadata_url, NULL, NULL, &body, &len, &status) != FS_HTTP_OK) {
+    if (fs_op_http(r, c->metadata_url, NULL, NULL, &body, &len, &status) != FS_OP_HTTP_OK) {
         *err = apr_psprintf(r->pool, "the discovery document at %s could not be fetched (unreachable, slower "
                             "than ForesattOPTimeout, or too large)", c->metadata_url);
         return NULL;
@@ -218,7 +218,7 @@ static snapshot_t *fetch_all(request_rec *r, const char **err)
     apr_pool_create_unmanaged_ex(&pool, NULL, NULL);
     snap = apr_pcalloc(pool, sizeof(*snap));
     snap->pool = pool;
-    if (fst_discovery_parse(pool, body, len, c->issuer, fst_client_auth_name((fst_client_auth_t)c->client_auth),
+    if (fst_discovery_parse(pool, body, len, c->issuer, fst_client_auth_name(c->client_auth),
                             &snap->op.discovery, err) != FST_DISCOVERY_OK ||
         !fetch_jwks(r, snap, snap->op.discovery.jwks_uri, err)) {
         *err = apr_pstrdup(r->pool, *err);
@@ -231,7 +231,7 @@ static snapshot_t *fetch_all(request_rec *r, const char **err)
 
 const fs_op_t *fs_op_get(request_rec *r, const char **err)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
     fs_op_cache_t *cache = c->op;
     apr_time_t now = apr_time_now();
     snapshot_t *snap, *fresh;
@@ -278,7 +278,7 @@ const fs_op_t *fs_op_get(request_rec *r, const char **err)
 
 const fs_op_t *fs_op_refetch_jwks(request_rec *r, const fs_op_t *stale, const char **err)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_login_conf_t *c = fs_login_conf(r->server);
     fs_op_cache_t *cache = c->op;
     apr_time_t now = apr_time_now();
     snapshot_t *snap;

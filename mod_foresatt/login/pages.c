@@ -13,6 +13,7 @@
 #include <http_request.h>
 
 #include "encoding.h"
+#include "http/http.h"
 #include "login/login.h"
 
 #define STYLE "body{font-family:system-ui,sans-serif;max-width:40em;margin:2em auto;padding:0 1em;line-height:1.5}"
@@ -50,15 +51,11 @@ const fs_login_page_t fs_page_not_found = {
 
 void fs_page_headers(request_rec *r, const char *frame_ancestors)
 {
-    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
-    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->err_headers_out, "Referrer-Policy", "no-referrer");
-    apr_table_setn(r->err_headers_out, "Content-Security-Policy",
-                   apr_pstrcat(r->pool, "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
-                               "form-action 'self'; frame-ancestors ",
-                               frame_ancestors ? frame_ancestors : "'none'", NULL));
-    if (frame_ancestors == NULL)
-        apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
+    fs_security_headers(r,
+                        apr_pstrcat(r->pool, "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+                                    "form-action 'self'; frame-ancestors ",
+                                    frame_ancestors ? frame_ancestors : "'none'", NULL),
+                        frame_ancestors != NULL, "no-store");
 }
 
 const char *fs_page_html(request_rec *r, const fs_login_page_t *p)

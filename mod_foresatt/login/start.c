@@ -14,6 +14,7 @@
 #include <http_protocol.h>
 
 #include "encoding.h"
+#include "http/http.h"
 #include "login/login.h"
 #include "oidc/auth_request.h"
 #include "oidc/pkce.h"
@@ -45,9 +46,9 @@ static int oldest_first(const void *a, const void *b)
 }
 
 /* Drop state cookies so that, with the one about to be set, at most state_max remain. */
-static void cap_state_cookies(request_rec *r, fs_oidc_conf_t *c)
+static void cap_state_cookies(request_rec *r, const fs_login_conf_t *c, const fs_session_conf_t *sc)
 {
-    apr_array_header_t *values, *names = fs_cookies_with_prefix(r, c->cookie_state_prefix, &values);
+    apr_array_header_t *values, *names = fs_cookies_with_prefix(r, sc->cookie_state_prefix, &values);
     in_flight_t *list;
     int i, drop;
 
@@ -61,7 +62,7 @@ static void cap_state_cookies(request_rec *r, fs_oidc_conf_t *c)
         fst_login_state_t st;
 
         list[i].name = APR_ARRAY_IDX(names, i, const char *);
-        if (fst_aead_open(c->aead, r->pool, c->aad_state, v, strlen(v), &plain, &len, NULL) == FST_AEAD_OK &&
+        if (fst_aead_open(sc->aead, r->pool, sc->aad_state, v, strlen(v), &plain, &len, NULL) == FST_AEAD_OK &&
             fst_login_state_decode(r->pool, plain, len, &st))
             list[i].created = st.created;
     }
@@ -75,8 +76,9 @@ static void cap_state_cookies(request_rec *r, fs_oidc_conf_t *c)
 
 int fs_login_start(request_rec *r, const char *return_url)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
-    const char *err = NULL, *sealed, *url, *state, *nonce, *verifier;
+    const fs_login_conf_t *c = fs_login_conf(r->server);
+    const fs_session_conf_t *sc = fs_session_conf(r->server);
+    const char *err = NULL, *sealed, *url, *state, *nonce, *verifier, *cookie;
     fst_auth_request_t req;
     fst_login_state_t st;
     const fs_op_t *op;
@@ -99,17 +101,17 @@ int fs_login_start(request_rec *r, const char *return_url)
     st.return_url = return_url;
     st.created = apr_time_sec(r->request_time);
     plain = fst_login_state_encode(r->pool, &st, &len);
-    sealed = fst_aead_seal(c->aead, r->pool, c->aad_state, plain, len);
+    sealed = fst_aead_seal(sc->aead, r->pool, sc->aad_state, plain, len);
     if (sealed == NULL)
         return HTTP_INTERNAL_SERVER_ERROR;
-    cap_state_cookies(r, c);
-    if (fs_cookie_set(r, apr_pstrcat(r->pool, c->cookie_state_prefix, state, NULL), sealed, "/",
-                      c->state_timeout) == NULL) {
+    cap_state_cookies(r, c, sc);
+    cookie = apr_pstrcat(r->pool, sc->cookie_state_prefix, state, NULL);
+    if (fs_cookie_set(r, cookie, sealed, "/", c->state_timeout) == NULL) {
         /* Only a very long return URL can do this: go home afterwards instead. */
         st.return_url = "/";
         plain = fst_login_state_encode(r->pool, &st, &len);
-        sealed = fst_aead_seal(c->aead, r->pool, c->aad_state, plain, len);
-        fs_cookie_set(r, apr_pstrcat(r->pool, c->cookie_state_prefix, state, NULL), sealed, "/", c->state_timeout);
+        sealed = fst_aead_seal(sc->aead, r->pool, sc->aad_state, plain, len);
+        fs_cookie_set(r, cookie, sealed, "/", c->state_timeout);
     }
 
     req.authorization_endpoint = op->discovery.authorization_endpoint;

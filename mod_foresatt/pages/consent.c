@@ -24,7 +24,6 @@
 #include "fnr.h"
 #include "json_guard.h"
 #include "policy/access.h"
-#include "core/registry.h"
 #include "pages/pages.h"
 
 APLOG_USE_MODULE(foresatt);

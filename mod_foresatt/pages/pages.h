@@ -2,8 +2,8 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * The self-service pages under ForesattHandlerPath (default /foresatt/), served from the login's
- * quick handler (handlers.c):
+ * pages/: the self-service pages under ForesattHandlerPath (default /foresatt/), served from their
+ * own quick handler, which runs right after the login's (login/handlers.c):
  *
  *   profil        the guardian's "Mine opplysninger": GET shows, POST saves phone and e-mail
  *   samtykke      the pupil's consent that extends guardian access past 18: GET, POST give/revoke
@@ -12,26 +12,25 @@
  *
  * Plain server-rendered HTML (no JavaScript) in bokmål or English, with a JSON API beside each page
  * (Accept: application/json). Files:
- *   pages/config.c  directives, and the templates parsed once at configuration time
- *   pages/selfservice.c         dispatch, language, login and CSRF checks, rendering, JSON, audit
- *   pages/profile.c        profil
- *   pages/consent.c        samtykke
- *   templates/            the built-in templates (compiled in by scripts/embed-templates);
- *                         conf/informasjon.*.html the built-in information page
+ *   config.c       directives, and the templates parsed once at configuration time
+ *   selfservice.c  dispatch, language, login and CSRF checks, rendering, JSON, audit
+ *   profile.c      profil
+ *   consent.c      samtykke
+ *   templates/     the built-in templates (compiled in by scripts/embed-templates);
+ *                  conf/informasjon.*.html the built-in information page
  */
-#ifndef FS_SELFSERVICE_H
-#define FS_SELFSERVICE_H
+#ifndef FS_PAGES_H
+#define FS_PAGES_H
 
 #include <httpd.h>
 #include <http_config.h>
 #include <jansson.h>
 
 #include "core/core.h"
-#include "session/identity.h"
 #include "selfservice/consent_period.h"
 #include "selfservice/lang.h"
 #include "selfservice/template.h"
-#include "session/session.h"
+#include "session/identity.h"
 
 /* Generated: every built-in template by file name; ends with a NULL name. */
 typedef struct fs_builtin_template {
@@ -69,7 +68,7 @@ static inline fs_pages_conf_t *fs_pages_conf(const server_rec *s)
     return fs_server_conf(s)->pages;
 }
 
-/* pages/config.c */
+/* config.c */
 fs_pages_conf_t *fs_pages_conf_create(apr_pool_t *pool);
 fs_pages_conf_t *fs_pages_conf_merge(apr_pool_t *pool, const fs_pages_conf_t *base, const fs_pages_conf_t *add);
 const char *fs_cmd_page_templates(cmd_parms *cmd, void *dconf, const char *dir);
@@ -77,10 +76,8 @@ const char *fs_cmd_information_page(cmd_parms *cmd, void *dconf, const char *lan
 const char *fs_cmd_consent_end(cmd_parms *cmd, void *dconf, const char *day, const char *age);
 int fs_pages_check_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 
-/* pages/selfservice.c: answer `page` (the path after the handler path) when it is one of ours, else
- * DECLINED. login_enabled: this server has our own login; without it, or without a ForesattStore
- * and ForesattRegistry, only the public pages (informasjon, stil.css) exist. */
-int fs_selfservice_handle(request_rec *r, const char *page, int login_enabled);
+/* selfservice.c: the quick handler of the pages under the handler path. */
+void fs_pages_register_hooks(apr_pool_t *pool);
 
 /* --- shared by the pages ---------------------------------------------------------------------- */
 
@@ -127,12 +124,12 @@ json_t *fs_ss_json_str(fs_ss_t *q, const char *s);
 const char *fs_ss_date(fs_ss_t *q, fst_date_t d);
 const char *fs_ss_iso_date(apr_pool_t *pool, fst_date_t d);
 
-/* One entry in the audit log (write-behind, audit.c), actor = the person's pseudonym. 0 when queued
+/* One entry in the audit log (write-behind, authz/audit.c), actor = the person's pseudonym. 0 when queued
  * or auditing is off; non-zero when the buffer stayed full. */
 int fs_ss_audit(fs_ss_t *q, foresatt_role_t role, const char *pupil_id, const char *action, const char *decision,
                 const char *reason);
 
-/* pages/profile.c, pages/consent.c */
+/* profile.c, consent.c */
 int fs_page_profile(fs_ss_t *q);
 int fs_page_consent(fs_ss_t *q);
 

@@ -27,7 +27,6 @@
 #include "authz/authz.h"
 #include "person.h"
 #include "policy/access.h"
-#include "core/registry.h"
 #include "pages/pages.h"
 #include "selfservice/contact.h"
 

@@ -22,6 +22,7 @@
 
 #include "authz/authz.h"
 #include "encoding.h"
+#include "http/http.h"
 #include "json_guard.h"
 #include "login/login.h"
 #include "pages/pages.h"
@@ -76,7 +77,7 @@ json_t *fs_ss_json_str(fs_ss_t *q, const char *s)
 
 static const char *base_path(fs_ss_t *q)
 {
-    return fs_oidc_conf(q->r->server)->handler_path;
+    return fs_login_conf(q->r->server)->handler_path;
 }
 
 /* The path of this page (and language), e.g. "/foresatt/profil?lang=en". */
@@ -104,12 +105,8 @@ int fs_ss_audit(fs_ss_t *q, foresatt_role_t role, const char *pupil_id, const ch
 
 static void security_headers(request_rec *r, const char *csp, int personal)
 {
-    apr_table_setn(r->err_headers_out, "Content-Security-Policy", csp);
-    apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
-    apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");
-    apr_table_setn(r->err_headers_out, "Referrer-Policy", "no-referrer");
+    fs_security_headers(r, csp, 0, personal ? "no-store" : "no-cache");
     apr_table_setn(r->err_headers_out, "Vary", "Accept, Accept-Language, Cookie");
-    apr_table_setn(r->err_headers_out, "Cache-Control", personal ? "no-store" : "no-cache");
 }
 
 static int write_body(request_rec *r, int status, const char *type, const char *body, size_t len)
@@ -144,7 +141,7 @@ static int send_in_layout(fs_ss_t *q, int status, fs_tpl_id_t tpl, const fst_tva
     fst_tvars_html(lv, "content", fst_tpl_render(r->pool, q->conf->tpl[tpl][q->lang], vars, NULL));
     fst_tvars_flag(lv, page_flag, 1);
     fst_tvars_flag(lv, "logged_in", q->session != NULL);
-    fst_tvars_flag(lv, "login", fs_oidc_conf(r->server)->enabled);
+    fst_tvars_flag(lv, "login", fs_login_conf(r->server)->enabled);
     fst_tvars_set(lv, "switch_href", apr_pstrcat(r->pool, base_path(q), q->page, "?lang=", fst_lang_code(other), NULL));
     html = fst_tpl_render(r->pool, q->conf->tpl[FS_TPL_LAYOUT][q->lang], lv, &len);
     security_headers(r, CSP, personal || q->session != NULL);
@@ -214,16 +211,6 @@ static int send_css(request_rec *r, fs_pages_conf_t *conf)
 
 /* --- who, and what they sent -------------------------------------------------------------------- */
 
-/* May we answer with a redirect to the login? A page the browser navigates to, not an API call. */
-static int is_navigation(fs_ss_t *q)
-{
-    const char *mode = apr_table_get(q->r->headers_in, "Sec-Fetch-Mode");
-
-    if (q->json || q->r->method_number != M_GET)
-        return 0;
-    return mode == NULL || strcasecmp(mode, "navigate") == 0;
-}
-
 int fs_ss_logged_in(fs_ss_t *q, int *rc)
 {
     request_rec *r = q->r;
@@ -233,52 +220,22 @@ int fs_ss_logged_in(fs_ss_t *q, int *rc)
     if (id != NULL && s != NULL && id->source == FS_IDENTITY_SESSION) {
         q->id = id;
         q->session = s;
-        q->csrf = fs_csrf_token(r, s);
+        q->csrf = fs_csrf_token(s);
         if (id->pid == NULL || *id->pid == '\0') {
             *rc = fs_ss_send_message(q, HTTP_FORBIDDEN, "no_number");
             return 0;
         }
         return 1;
     }
-    if (is_navigation(q)) {
+    /* A page the browser navigates to (not JSON, not script) may be sent to the login. */
+    if (!q->json && fs_is_navigation(r)) {
         const char *back = fs_return_url_checked(r, page_path(q, q->page));
         *rc = fs_login_start(r, back ? back : "/");
         return 0;
     }
-    apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                   apr_psprintf(r->pool, "Foresatt login=\"%slogin\"", base_path(q)));
+    apr_table_setn(r->err_headers_out, "WWW-Authenticate", fs_login_conf(r->server)->www_authenticate);
     *rc = fs_ss_send_message(q, HTTP_UNAUTHORIZED, "login");
     return 0;
-}
-
-/* The raw request body, at most max bytes. NULL with *status when refused. */
-static char *read_raw(request_rec *r, size_t max, size_t *len, int *status)
-{
-    char *body = apr_palloc(r->pool, max + 1), buf[4096];
-    long got;
-    int rc;
-
-    *len = 0;
-    if ((rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK)) != OK) {
-        *status = rc;
-        return NULL;
-    }
-    if (ap_should_client_block(r)) {
-        while ((got = ap_get_client_block(r, buf, sizeof(buf))) > 0) {
-            if (*len + (size_t)got > max) {
-                *status = HTTP_REQUEST_ENTITY_TOO_LARGE;
-                return NULL;
-            }
-            memcpy(body + *len, buf, (size_t)got);
-            *len += (size_t)got;
-        }
-        if (got < 0) {
-            *status = HTTP_BAD_REQUEST;
-            return NULL;
-        }
-    }
-    body[*len] = '\0';
-    return body;
 }
 
 int fs_ss_read_body(fs_ss_t *q, apr_table_t **form, json_t **json, int *rc)
@@ -293,7 +250,7 @@ int fs_ss_read_body(fs_ss_t *q, apr_table_t **form, json_t **json, int *rc)
                                                                        ct[16] == ' ')) {
         const char *err = NULL;
         size_t len;
-        char *text = read_raw(r, JSON_BODY_MAX, &len, &status);
+        char *text = fs_request_body(r, JSON_BODY_MAX, &len, &status);
 
         if (text != NULL) {
             *json = fst_json_parse_object(text, len, JSON_BODY_MAX, JSON_DEPTH_MAX, &err);
@@ -351,7 +308,10 @@ static int wants_json(request_rec *r)
     return accept != NULL && ap_strcasestr(accept, "application/json") != NULL && !ap_strcasestr(accept, "text/html");
 }
 
-int fs_selfservice_handle(request_rec *r, const char *page, int login_enabled)
+/* Answer `page` (the path after the handler path) when it is one of ours, else DECLINED.
+ * login_enabled: this server has our own login; without it, or without a ForesattStore and
+ * ForesattRegistry, only the public pages (informasjon, stil.css) exist. */
+static int handle(request_rec *r, const char *page, int login_enabled)
 {
     fs_pages_conf_t *conf = fs_pages_conf(r->server);
     fs_ss_t q;
@@ -389,10 +349,35 @@ int fs_selfservice_handle(request_rec *r, const char *page, int login_enabled)
     if (!personal) {
         /* Whoever is logged in gets the logout button, and the page is then not cached. */
         if (login_enabled && fs_identity_get(r) != NULL && (q.session = fs_session_current(r)) != NULL)
-            q.csrf = fs_csrf_token(r, q.session);
+            q.csrf = fs_csrf_token(q.session);
         return page_info(&q);
     }
     if (strcmp(page, "profil") == 0)
         return fs_page_profile(&q);
     return fs_page_consent(&q);
+}
+
+static int quick_handler(request_rec *r, int lookup)
+{
+    const fs_login_conf_t *c;
+    const char *path = r->parsed_uri.path;
+    int rc;
+
+    if (lookup || r->main != NULL || path == NULL)
+        return DECLINED;
+    c = fs_login_conf(r->server);
+    if (strncmp(path, c->handler_path, c->handler_path_len) != 0)
+        return DECLINED;
+    rc = handle(r, path + c->handler_path_len, c->enabled);
+    if (rc != DECLINED || !c->enabled)
+        return rc;
+    /* Under the handler path, and neither the login's (its handler ran first) nor ours. */
+    return fs_page_error(r, HTTP_NOT_FOUND, &fs_page_not_found);
+}
+
+void fs_pages_register_hooks(apr_pool_t *pool)
+{
+    (void)pool;
+    /* After the login's (APR_HOOK_FIRST), which answers its own names under the handler path. */
+    ap_hook_quick_handler(quick_handler, NULL, NULL, APR_HOOK_FIRST + 1);
 }

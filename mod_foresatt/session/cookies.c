@@ -3,16 +3,17 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Our cookies in and out. Reading walks every Cookie header (HTTP/2 may split them; httpd joins
- * repeated HTTP/1.1 ones with commas); a cookie longer than FS_COOKIE_MAX is ignored before any decoding. Writing always sets
- * HttpOnly, SameSite=Lax and the Path, and Secure when ForesattCookieSecure is on (the names then
- * carry the __Host- or __Secure- prefix, which browsers enforce). Every Set-Cookie goes to
- * err_headers_out so it travels with redirects and error pages too.
+ * repeated HTTP/1.1 ones with commas); a cookie longer than FS_COOKIE_MAX is ignored before any
+ * decoding. Writing always sets HttpOnly, SameSite=Lax and the Path, and Secure when
+ * ForesattCookieSecure is on (the names then carry the __Host- or __Secure- prefix, which browsers
+ * enforce). Every Set-Cookie goes to err_headers_out so it travels with redirects and error pages
+ * too.
  */
 #include <string.h>
 
 #include <apr_strings.h>
 
-#include "login/login.h"
+#include "session/identity.h"
 
 typedef struct find_ctx {
     const char *name;
@@ -104,7 +105,7 @@ apr_array_header_t *fs_cookies_with_prefix(request_rec *r, const char *prefix, a
 
 const char *fs_cookie_set(request_rec *r, const char *name, const char *value, const char *path, long max_age)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_session_conf_t *c = fs_session_conf(r->server);
     const char *line;
 
     if (max_age == 0)

@@ -8,13 +8,15 @@
  * when the configuration is reloaded) and children inherit them; each child re-attaches the mutex
  * in child_init. Readers (every request with a session) take no lock.
  */
+#include <string.h>
+
 #include <apr_global_mutex.h>
 #include <apr_shm.h>
 #include <apr_strings.h>
-
-#include "login/login.h"
 #include <http_main.h>
 #include <util_mutex.h>
+
+#include "session/identity.h"
 #include "session/revocation.h"
 
 APLOG_USE_MODULE(foresatt);
@@ -22,14 +24,14 @@ APLOG_USE_MODULE(foresatt);
 #define STORE_KEY "foresatt-revocation-store"
 #define MUTEX_TYPE "foresatt-revocation"
 
-struct fs_revocation_store {
+struct fs_ended_table {
     apr_shm_t *shm;
     apr_global_mutex_t *mutex;
     fst_revocation_t *table;
     uint32_t slots;
 };
 
-void fs_revocation_pre_config(apr_pool_t *pconf)
+void fs_ended_pre_config(apr_pool_t *pconf)
 {
     ap_mutex_register(pconf, MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
 }
@@ -37,17 +39,17 @@ void fs_revocation_pre_config(apr_pool_t *pconf)
 static int any_enabled(server_rec *s)
 {
     for (; s; s = s->next)
-        if (fs_oidc_conf(s)->enabled)
+        if (fs_session_conf(s)->enabled)
             return 1;
     return 0;
 }
 
-int fs_revocation_post_config(apr_pool_t *pconf, server_rec *main_server)
+int fs_ended_post_config(apr_pool_t *pconf, server_rec *main_server)
 {
     apr_pool_t *pproc = main_server->process->pool;
-    fs_oidc_conf_t *mc = fs_oidc_conf(main_server);
-    fs_revocation_store_t *store = NULL;
-    uint32_t slots = (uint32_t)mc->revocation_slots;
+    fs_session_conf_t *mc = fs_session_conf(main_server);
+    fs_ended_table_t *store = NULL;
+    uint32_t slots = (uint32_t)mc->ended_slots;
     apr_status_t rv;
     server_rec *s;
 
@@ -85,13 +87,13 @@ int fs_revocation_post_config(apr_pool_t *pconf, server_rec *main_server)
         store->slots = slots;
     }
     for (s = main_server; s; s = s->next)
-        fs_oidc_conf(s)->revocation = store;
+        fs_session_conf(s)->ended = store;
     return OK;
 }
 
-void fs_revocation_child_init(apr_pool_t *pchild, server_rec *s)
+void fs_ended_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    fs_revocation_store_t *store = fs_oidc_conf(s)->revocation;
+    fs_ended_table_t *store = fs_session_conf(s)->ended;
     apr_status_t rv;
 
     if (store == NULL)
@@ -102,44 +104,44 @@ void fs_revocation_child_init(apr_pool_t *pchild, server_rec *s)
                      "sessions: logouts in this process are not shared");
 }
 
-int fs_revoked(const fs_oidc_conf_t *c, const fst_session_t *session, int64_t now)
+int fs_session_ended(const fs_session_conf_t *c, const fst_session_t *session, int64_t now)
 {
     unsigned char keys[2][FST_REVOCATION_KEY_LEN];
     static const unsigned char zero[FST_REVOCATION_KEY_LEN];
     int n = 1;
 
-    if (c->revocation == NULL)
+    if (c->ended == NULL)
         return 0;
     memcpy(keys[0], session->id, FST_REVOCATION_KEY_LEN);
     if (memcmp(session->sid_key, zero, sizeof(zero)) != 0)
         memcpy(keys[n++], session->sid_key, FST_REVOCATION_KEY_LEN);
-    return fst_revocation_contains(c->revocation->table, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])keys, n, now);
+    return fst_revocation_contains(c->ended->table, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])keys, n, now);
 }
 
-int fs_revocation_contains_key(const fs_oidc_conf_t *c, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t now)
+int fs_ended_has(const fs_session_conf_t *c, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t now)
 {
-    if (c->revocation == NULL)
+    if (c->ended == NULL)
         return 0;
-    return fst_revocation_contains(c->revocation->table, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])key, 1, now);
+    return fst_revocation_contains(c->ended->table, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])key, 1, now);
 }
 
-int fs_revoke(request_rec *r, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until)
+fs_ended_result_t fs_ended_add(request_rec *r, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until)
 {
-    fs_revocation_store_t *store = fs_oidc_conf(r->server)->revocation;
+    fs_ended_table_t *store = fs_session_conf(r->server)->ended;
     fst_revocation_add_result_t added;
     apr_status_t rv;
 
     if (store == NULL)
-        return 0;
+        return FS_ENDED_NO_TABLE;
     rv = apr_global_mutex_lock(store->mutex);
     if (rv != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, FSLOGNO(0114) "cannot lock the table of ended sessions");
-        return 0;
+        return FS_ENDED_LOCK_FAILED;
     }
     added = fst_revocation_add(store->table, key, until, apr_time_sec(r->request_time));
     apr_global_mutex_unlock(store->mutex);
     if (added == FST_REVOCATION_EVICTED)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0115) "the table of ended sessions is full: an "
                       "older entry was dropped; raise ForesattRevocationTableSize");
-    return 1;
+    return FS_ENDED_RECORDED;
 }

@@ -15,17 +15,18 @@
  * REMOTE_USER and the audit log show a pseudonym (keyed hash), never the number: the same as the
  * built-in login's when ForesattPseudonymSecret (or ForesattCryptoPassphrase) is set.
  */
+#include <string.h>
+#include <strings.h>
+
 #include <apr_strings.h>
 #include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
 
-#include "authz/authz.h"
 #include "fnr.h"
-#include "login/login.h"
-#include "pseudonym.h"
 #include "http/http.h"
-#include "session/cookie_crypto.h"
+#include "pseudonym.h"
+#include "session/identity.h"
 
 APLOG_USE_MODULE(foresatt);
 
@@ -34,7 +35,7 @@ APLOG_USE_MODULE(foresatt);
 
 const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args)
 {
-    fs_authz_conf_t *conf = fs_server_conf(cmd->server)->authz;
+    fs_session_conf_t *conf = fs_session_conf(cmd->server);
     const char *mode = ap_getword_conf(cmd->pool, &args);
     const char *word;
 
@@ -93,12 +94,11 @@ int fs_identity_external_post_config(apr_pool_t *pconf, server_rec *s)
     server_rec *sv;
 
     for (sv = s; sv; sv = sv->next) {
-        fs_authz_conf_t *a = fs_authz_conf(sv);
-        fs_oidc_conf_t *c = fs_oidc_conf(sv);
+        fs_session_conf_t *c = fs_session_conf(sv);
         const char *secret = c->pseudonym_secret ? c->pseudonym_secret : c->passphrase;
         unsigned char *key;
 
-        if (a->identity_mode != FS_IDENTITY_MODE_ENV && a->identity_mode != FS_IDENTITY_MODE_HEADER)
+        if (c->identity_mode != FS_IDENTITY_MODE_ENV && c->identity_mode != FS_IDENTITY_MODE_HEADER)
             continue;
         if (secret != NULL) {
             key = apr_palloc(pconf, FST_KEY_LEN);
@@ -106,7 +106,7 @@ int fs_identity_external_post_config(apr_pool_t *pconf, server_rec *s)
                 ap_log_error(APLOG_MARK, APLOG_EMERG, 0, sv, FSLOGNO(0540) "ForesattIdentity: %s", err);
                 return HTTP_INTERNAL_SERVER_ERROR;
             }
-            a->pseudonym_key = key;
+            c->external_pseudonym_key = key;
             continue;
         }
         if (random_key == NULL) {
@@ -116,7 +116,7 @@ int fs_identity_external_post_config(apr_pool_t *pconf, server_rec *s)
                 return HTTP_INTERNAL_SERVER_ERROR;
             }
         }
-        a->pseudonym_key = random_key;
+        c->external_pseudonym_key = random_key;
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, sv, FSLOGNO(0544)
                      "ForesattIdentity: no ForesattPseudonymSecret; pseudonyms in the audit log change at every "
                      "restart until one is set");
@@ -126,7 +126,7 @@ int fs_identity_external_post_config(apr_pool_t *pconf, server_rec *s)
 
 static const char *pseudonym(request_rec *r, const char *pid)
 {
-    const unsigned char *key = fs_authz_conf(r->server)->pseudonym_key;
+    const unsigned char *key = fs_session_conf(r->server)->external_pseudonym_key;
     char *out;
 
     if (key == NULL)
@@ -153,7 +153,7 @@ static const fs_identity_t *make_identity(request_rec *r, const char *pid)
 
 const fs_identity_t *fs_identity_external_get(request_rec *r)
 {
-    fs_authz_conf_t *conf = fs_authz_conf(r->server);
+    const fs_session_conf_t *conf = fs_session_conf(r->server);
     request_rec *top = r;
     void *cached = NULL;
     const fs_identity_t *id = NULL;
@@ -180,7 +180,7 @@ const fs_identity_t *fs_identity_external_get(request_rec *r)
     return id;
 }
 
-static int trusted_peer(const fs_authz_conf_t *conf, conn_rec *c)
+static int trusted_peer(const fs_session_conf_t *conf, conn_rec *c)
 {
     int i;
 
@@ -193,7 +193,7 @@ static int trusted_peer(const fs_authz_conf_t *conf, conn_rec *c)
 /* Take the header out before anyone else sees it; keep its number only from a trusted peer. */
 static int read_header(request_rec *r)
 {
-    fs_authz_conf_t *conf = fs_authz_conf(r->server);
+    const fs_session_conf_t *conf = fs_session_conf(r->server);
     const char *value;
 
     if (conf->identity_mode != FS_IDENTITY_MODE_HEADER)
@@ -216,11 +216,10 @@ static int read_header(request_rec *r)
 /* AuthType foresatt with ForesattIdentity header: the proxy's person is the user. */
 static int check_user_id(request_rec *r)
 {
-    fs_authz_conf_t *conf = fs_authz_conf(r->server);
-    const char *type = ap_auth_type(r);
+    const fs_session_conf_t *conf = fs_session_conf(r->server);
     const fs_identity_t *id;
 
-    if (conf->identity_mode != FS_IDENTITY_MODE_HEADER || type == NULL || strcasecmp(type, "foresatt") != 0)
+    if (conf->identity_mode != FS_IDENTITY_MODE_HEADER || !fs_auth_type_is_foresatt(r))
         return DECLINED;
     id = fs_identity_external_get(r);
     if (id == NULL) {

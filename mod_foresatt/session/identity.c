@@ -10,16 +10,16 @@
  * same cookie again, a comparison with the cookie it opened last instead of the decrypt.
  *
  * fs_identity_get() tries each source of identity in turn: our session, then ForesattIdentity
- * (another module or a trusted proxy; session/external.c).
+ * (another module or a trusted proxy; external.c).
  */
 #include <string.h>
+#include <strings.h>
 
 #include <apr_strings.h>
+#include <http_core.h>
 
-#include "authz/authz.h"
 #include "encoding.h"
 #include "session/identity.h"
-#include "login/login.h"
 
 APLOG_USE_MODULE(foresatt);
 
@@ -65,7 +65,7 @@ static request_identity_t *request_identity(request_rec *r)
  * the table of ended sessions are still checked on every request. */
 typedef struct connection_session {
     fst_aead_opener_t *opener;
-    const fs_oidc_conf_t *conf; /* whose keys and associated data opened the cookie */
+    const fs_session_conf_t *conf; /* whose keys and associated data opened the cookie */
     apr_pool_t *pool;           /* the cookie and the session's strings; cleared for the next one */
     char *cookie;
     size_t cookie_len;
@@ -73,7 +73,7 @@ typedef struct connection_session {
     int key_index;
 } connection_session_t;
 
-static connection_session_t *connection_session(request_rec *r, const fs_oidc_conf_t *c)
+static connection_session_t *connection_session(request_rec *r, const fs_session_conf_t *c)
 {
     connection_session_t *cs = NULL;
 
@@ -93,7 +93,7 @@ static connection_session_t *connection_session(request_rec *r, const fs_oidc_co
 }
 
 /* Open the cookie with the connection's opener and decode it, remembered on the connection. */
-static int open_remembered(request_rec *r, const fs_oidc_conf_t *c, connection_session_t *cs, const char *cookie,
+static int open_remembered(request_rec *r, const fs_session_conf_t *c, connection_session_t *cs, const char *cookie,
                            size_t len, fst_session_t *out, int *key_index)
 {
     unsigned char *plain;
@@ -123,7 +123,7 @@ static int open_remembered(request_rec *r, const fs_oidc_conf_t *c, connection_s
 
 static void delete_session_cookie(request_rec *r)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_session_conf_t *c = fs_session_conf(r->server);
 
     fs_cookie_set(initial_request(r), c->cookie_session, "", "/", 0);
 }
@@ -131,7 +131,7 @@ static void delete_session_cookie(request_rec *r)
 /* Open and check the session cookie. 1 with ri->session filled, or 0 (no session). */
 static int open_session(request_rec *r, request_identity_t *ri)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_session_conf_t *c = fs_session_conf(r->server);
     const char *cookie = fs_cookie_get(r, c->cookie_session);
     int64_t now = apr_time_sec(r->request_time);
     int key_index = 0;
@@ -154,7 +154,7 @@ static int open_session(request_rec *r, request_identity_t *ri)
         delete_session_cookie(r);
         return 0;
     }
-    if (fs_revoked(c, &ri->session, now)) {
+    if (fs_session_ended(c, &ri->session, now)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0132) "session of %s ended: logged out",
                       ri->session.pseudonym);
         delete_session_cookie(r);
@@ -186,7 +186,7 @@ static void fill_identity(request_identity_t *ri)
 /* Source: our own session cookie. */
 static const fs_identity_t *identity_from_session(request_rec *r, request_identity_t *ri)
 {
-    if (!fs_oidc_conf(r->server)->enabled || !open_session(r, ri))
+    if (!fs_session_conf(r->server)->enabled || !open_session(r, ri))
         return NULL;
     ri->has_session = 1;
     fill_identity(ri);
@@ -205,7 +205,7 @@ const fs_identity_t *fs_identity_get(request_rec *r)
     if (ri->identity != NULL)
         return ri->identity;
     /* Not cached here: an external identity may appear later in the request (after another
-     * module's authentication); session/external.c keeps its own cache. */
+     * module's authentication); external.c keeps its own cache. */
     return fs_identity_external_get(r);
 }
 
@@ -224,7 +224,7 @@ void fs_identity_set_authz_state(request_rec *r, const char *state)
 
 int fs_session_send(request_rec *r, const fst_session_t *session)
 {
-    fs_oidc_conf_t *c = fs_oidc_conf(r->server);
+    const fs_session_conf_t *c = fs_session_conf(r->server);
     request_rec *root = initial_request(r);
     request_identity_t *ri = request_identity(r);
     unsigned char *plain;
@@ -264,8 +264,14 @@ void fs_session_drop(request_rec *r)
     delete_session_cookie(r);
 }
 
-const char *fs_csrf_token(request_rec *r, const fst_session_t *session)
+const char *fs_csrf_token(const fst_session_t *session)
 {
-    (void)r;
-    return session->logout_token;
+    return session->csrf_token;
+}
+
+int fs_auth_type_is_foresatt(request_rec *r)
+{
+    const char *type = ap_auth_type(r);
+
+    return type != NULL && strcasecmp(type, "foresatt") == 0;
 }

@@ -40,7 +40,7 @@ def sample_session(**changes):
     s = {"id": os.urandom(16), "sid_key": bytes(16), "created": now - 10, "auth_time": now - 10,
          "expires": now + 3600, "idle_until": now + 600, "issued": now - 10, "pid": PID,
          "pseudonym": "p-000000000000000000000000", "sub": "sub", "acr": "idporten-loa-substantial", "sid": None,
-         "name": None, "authz_state": None, "logout_token": "forged-logout-token"}
+         "name": None, "authz_state": None, "csrf_token": "forged-csrf-token"}
     s.update(changes)
     return s
 

@@ -86,7 +86,7 @@ def cookie(pid, now, rng):
     s = {"id": rng.randbytes(16), "sid_key": bytes(16), "created": now, "auth_time": now, "expires": now + 8 * 3600,
          "idle_until": now + 1800, "issued": now, "pid": pid, "pseudonym": "p-" + rng.randbytes(12).hex(),
          "sub": "sub-" + rng.randbytes(8).hex(), "acr": "idporten-loa-substantial", "sid": None, "name": None,
-         "authz_state": None, "logout_token": "t-" + rng.randbytes(16).hex()}
+         "authz_state": None, "csrf_token": "t-" + rng.randbytes(16).hex()}
     return encode_session(s, passphrase=PASSPHRASE)
 
 

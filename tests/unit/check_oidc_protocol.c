@@ -87,8 +87,8 @@ START_TEST(token_request)
     /* RFC 6749 2.3.1: form-encode before base64. "a:b" and "c d" -> "a%3Ab:c%20d" */
     ck_assert_str_eq(fst_token_basic_auth(pool, "a:b", "c d"), "Basic YSUzQWI6YyUyMGQ=");
     ck_assert_int_eq(fst_client_auth_parse("private_key_jwt"), FST_PRIVATE_KEY_JWT);
-    ck_assert_int_eq(fst_client_auth_parse("client_secret_jwt"), 0);
-    ck_assert_int_eq(fst_client_auth_parse(NULL), 0);
+    ck_assert_int_eq(fst_client_auth_parse("client_secret_jwt"), FST_CLIENT_AUTH_UNKNOWN);
+    ck_assert_int_eq(fst_client_auth_parse(NULL), FST_CLIENT_AUTH_UNKNOWN);
     ck_assert_str_eq(fst_client_auth_name(FST_CLIENT_SECRET_POST), "client_secret_post");
 }
 END_TEST

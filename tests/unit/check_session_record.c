@@ -26,7 +26,7 @@ static fst_session_t sample(void)
     s.sid = "op-session";
     s.name = NULL;
     s.authz_state = "opaque;state";
-    s.logout_token = "logout-token-123";
+    s.csrf_token = "logout-token-123";
     return s;
 }
 
@@ -52,7 +52,7 @@ START_TEST(round_trip)
     ck_assert_str_eq(d.sid, s.sid);
     ck_assert_ptr_null(d.name);
     ck_assert_str_eq(d.authz_state, s.authz_state);
-    ck_assert_str_eq(d.logout_token, s.logout_token);
+    ck_assert_str_eq(d.csrf_token, s.csrf_token);
 }
 END_TEST
 
@@ -87,7 +87,7 @@ START_TEST(required_fields_and_nul)
     buf = fst_session_encode(pool, &s, &len);
     ck_assert(!fst_session_decode(pool, buf, len, &d));
     s = sample();
-    s.logout_token = NULL;
+    s.csrf_token = NULL;
     buf = fst_session_encode(pool, &s, &len);
     ck_assert(!fst_session_decode(pool, buf, len, &d));
     /* An embedded NUL in a string is refused, not silently cut. */

@@ -281,7 +281,7 @@ def _put_str(s):
     return struct.pack(">H", len(b)) + b
 
 
-SESSION_FIELDS = ("pid", "pseudonym", "sub", "acr", "sid", "name", "authz_state", "logout_token")
+SESSION_FIELDS = ("pid", "pseudonym", "sub", "acr", "sid", "name", "authz_state", "csrf_token")
 
 
 def decode_session(cookie_value, **kw):
