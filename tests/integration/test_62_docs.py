@@ -5,6 +5,7 @@ guide, the plugin guide names every operation of plugin.h, and every relative li
 import glob
 import os
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -147,3 +148,33 @@ def test_every_guide_is_shipped_and_installed():
     shipped = set(re.findall(r"docs/([\w.-]+\.md)", read(os.path.join(DOCS, "local.mk"))))
     present = {os.path.basename(p) for p in glob.glob(os.path.join(DOCS, "*.md"))}
     assert present <= shipped, f"add to docs/local.mk (dist_doc_DATA): {sorted(present - shipped)}"
+
+
+# HACKING.md draws the glue's folders and which way they depend; scripts/check-layers holds the
+# code to that drawing (includes, and the calls the built objects make).
+CHECK_LAYERS = os.path.join(paths.SRCDIR, "scripts", "check-layers")
+
+
+def check_layers(srcdir, builddir):
+    return subprocess.run(["sh", CHECK_LAYERS, srcdir, builddir], capture_output=True, text=True, timeout=120)
+
+
+def test_the_glue_depends_only_downward():
+    p = check_layers(paths.SRCDIR, paths.BUILDDIR)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "calls into other folders" in p.stdout, "the built objects were not read"
+    hacking = read(os.path.join(paths.SRCDIR, "HACKING.md"))
+    for folder in ("core", "http", "session", "login", "authz", "pages"):
+        assert f"`{folder}/`" in hacking, f"HACKING.md does not draw mod_foresatt/{folder}/"
+
+
+@pytest.mark.parametrize("where, include", [("core/log.c", "pages/pages.h"), ("session/cookies.c", "login/login.h"),
+                                            ("login/authn.c", "authz/authz.h")])
+def test_check_layers_refuses_an_include_up_or_sideways(tmp_path, where, include):
+    shutil.copytree(os.path.join(paths.SRCDIR, "mod_foresatt"), tmp_path / "mod_foresatt",
+                    ignore=shutil.ignore_patterns(".libs", ".deps", "*.lo", "*.o", "*.la"))
+    path = tmp_path / "mod_foresatt" / where
+    path.write_text(f'#include "{include}"\n' + path.read_text(encoding="utf-8"), encoding="utf-8")
+    p = check_layers(str(tmp_path), str(tmp_path))
+    assert p.returncode == 1, p.stdout
+    assert f"not downward: mod_foresatt/{where}:1:" in p.stdout
