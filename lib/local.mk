@@ -10,6 +10,7 @@ lib_libforesatt_la_SOURCES = \
 	lib/registry_cache.c lib/registry_cache.h \
 	lib/retention.c lib/retention.h \
 	lib/encoding.c lib/encoding.h \
+	lib/utf8.c lib/utf8.h \
 	lib/json_guard.c lib/json_guard.h \
 	lib/return_url.c lib/return_url.h \
 	lib/pseudonym.c lib/pseudonym.h \
@@ -29,3 +30,8 @@ check_PROGRAMS += tests/unit/check_registry_cache
 tests_unit_check_registry_cache_SOURCES = tests/unit/check_registry_cache.c
 tests_unit_check_registry_cache_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_registry_cache_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/check_person
+tests_unit_check_person_SOURCES = tests/unit/check_person.c
+tests_unit_check_person_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_person_LDADD = $(UNIT_LDADD)

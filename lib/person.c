@@ -63,6 +63,22 @@ foresatt_person_t *fst_person_copy(apr_pool_t *pool, const foresatt_person_t *sr
     return p;
 }
 
+const char *fst_person_display_name(apr_pool_t *pool, const foresatt_person_t *p)
+{
+    const char *parts[3], *name = NULL;
+    int i;
+
+    if (p == NULL)
+        return NULL;
+    parts[0] = p->given_name;
+    parts[1] = p->middle_name;
+    parts[2] = p->family_name;
+    for (i = 0; i < 3; i++)
+        if (parts[i] != NULL && *parts[i] != '\0')
+            name = name ? apr_pstrcat(pool, name, " ", parts[i], NULL) : apr_pstrdup(pool, parts[i]);
+    return name;
+}
+
 static void *pool_alloc(foresatt_arena_t *arena, size_t size)
 {
     return apr_pcalloc((apr_pool_t *)arena, size);

@@ -15,6 +15,10 @@
  * record from a plugin built for an older ABI minor copies with the newer fields zeroed. */
 foresatt_person_t *fst_person_copy(apr_pool_t *pool, const foresatt_person_t *src);
 
+/* "GIVEN MIDDLE FAMILY" from the register's record: the names it has, each once, one space between;
+ * an empty or missing middle name leaves no gap. NULL when the record has no name at all. */
+const char *fst_person_display_name(apr_pool_t *pool, const foresatt_person_t *p);
+
 /* A host (alloc/strdup over APR pools) for code that calls plugin-style functions itself, such as
  * the Folkeregister parser in unit tests. log is NULL-safe: lines are dropped. */
 void fst_person_pool_host(foresatt_host_t *host);

@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "access.h"
+#include "person.h"
 
 static void status_init(foresatt_status_t *st)
 {
@@ -85,15 +86,6 @@ foresatt_result_t fst_store_revision(fst_plugin_t *store, int64_t *revision, for
 static int is_temporary_or_error(foresatt_result_t rc)
 {
     return rc != FORESATT_OK && rc != FORESATT_NOT_FOUND;
-}
-
-static const char *display_name(apr_pool_t *pool, const foresatt_person_t *p)
-{
-    if (p->given_name == NULL && p->family_name == NULL)
-        return NULL;
-    return apr_pstrcat(pool, p->given_name ? p->given_name : "", p->middle_name && *p->middle_name ? " " : "",
-                       p->middle_name ? p->middle_name : "", p->given_name && p->family_name ? " " : "",
-                       p->family_name ? p->family_name : "", NULL);
 }
 
 typedef struct candidate {
@@ -239,7 +231,7 @@ fst_access_result_t fst_access_decide(const fst_access_backend_t *b, const char 
     }
     if (rc == FORESATT_OK && me != NULL) {
         a->in_register = 1;
-        a->display_name = display_name(pool, me);
+        a->display_name = fst_person_display_name(pool, me);
         for (i = 0; i < me->n_responsibilities; i++) {
             const foresatt_responsibility_t *e = &me->responsibilities[i];
             if (e->responsible == NULL || strcmp(e->responsible, number) != 0 ||

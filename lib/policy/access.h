@@ -49,7 +49,7 @@ typedef struct fst_access_pupil {
 
 typedef struct fst_access {
     int in_register;                    /* the person's own register record was found */
-    const char *display_name;           /* "GIVEN [MIDDLE] FAMILY" from the register, or NULL */
+    const char *display_name;           /* fst_person_display_name of the register's record, or NULL */
     const foresatt_pupil_t *as_student; /* the store's record when the person is a pupil, else NULL */
     apr_array_header_t *pupils;         /* fst_access_pupil_t, sorted by pupil id */
     int64_t revision;                   /* the store's revision read before deciding (0: none) */

@@ -46,21 +46,34 @@ int fst_consent_in_force(const foresatt_consent_t *consent, int64_t now)
     return 1;
 }
 
+int fst_birth_date(const char *birth_date, const char *number, fst_date_t *birth)
+{
+    fst_id_info_t info;
+
+    if (fst_date_parse(birth_date, birth))
+        return 1;
+    /* The register's date wins; the number is the fallback (its date can be wrong: D-numbers,
+     * numbers issued for a guessed date). */
+    if (number == NULL || fst_id_parse(number, &info) != FST_ID_OK || info.year == 0)
+        return 0;
+    birth->year = info.year;
+    birth->month = info.month;
+    birth->day = info.day;
+    return 1;
+}
+
+fst_date_t fst_coming_of_age_of(fst_date_t birth)
+{
+    return fst_date_anniversary(birth, AGE_OF_MAJORITY);
+}
+
 int fst_coming_of_age(const char *birth_date, const char *number, fst_date_t *date)
 {
     fst_date_t birth;
-    fst_id_info_t info;
 
-    if (!fst_date_parse(birth_date, &birth)) {
-        /* The register's date wins; the number is the fallback (its date can be wrong: D-numbers,
-         * numbers issued for a guessed date). */
-        if (number == NULL || fst_id_parse(number, &info) != FST_ID_OK || info.year == 0)
-            return 0;
-        birth.year = info.year;
-        birth.month = info.month;
-        birth.day = info.day;
-    }
-    *date = fst_date_anniversary(birth, AGE_OF_MAJORITY);
+    if (!fst_birth_date(birth_date, number, &birth))
+        return 0;
+    *date = fst_coming_of_age_of(birth);
     return 1;
 }
 

@@ -68,8 +68,14 @@ int fst_reason_from_name(const char *name);
 /* Is the consent in force at now? Given, not revoked, not past its end. */
 int fst_consent_in_force(const foresatt_consent_t *consent, int64_t now);
 
-/* The 18th birthday of a person, from the register's birth date (YYYY-MM-DD), or from the identity
- * number when the register has none. Returns 0 when neither tells. */
+/* A person's birth date: the register's (YYYY-MM-DD) when it has one, else the identity number's.
+ * Returns 0 when neither tells. */
+int fst_birth_date(const char *birth_date, const char *number, fst_date_t *birth);
+
+/* The day someone born on birth comes of age (the 18th birthday; 1 March for 29 February). */
+fst_date_t fst_coming_of_age_of(fst_date_t birth);
+
+/* The 18th birthday of a person, from fst_birth_date. Returns 0 when it does not tell. */
 int fst_coming_of_age(const char *birth_date, const char *number, fst_date_t *date);
 
 #endif

@@ -9,41 +9,6 @@
 
 #include "csv.h"
 
-size_t fst_utf8_invalid_at(const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-
-    while (i < len) {
-        unsigned c = s[i];
-        size_t need;
-        unsigned cp, min;
-
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            need = 1, cp = c & 0x1f, min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            need = 2, cp = c & 0x0f, min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            need = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return i + 1;
-        }
-        for (size_t k = 1; k <= need; k++) {
-            if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
-                return i + 1;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return i + 1;
-        i += need + 1;
-    }
-    return 0;
-}
-
 /* The record's bytes must be UTF-8 without NUL; on failure rec->line becomes the bad byte's line. */
 static int raw_text_ok(const char *s, size_t len, fst_csv_record_t *rec, const char **err)
 {

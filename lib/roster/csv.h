@@ -14,6 +14,8 @@
 
 #include <apr_pools.h>
 
+#include "utf8.h" /* fst_utf8_invalid_at: where a record stops being UTF-8 */
+
 typedef struct fst_csv {
     const char *data;
     size_t len, pos;
@@ -33,8 +35,5 @@ void fst_csv_init(fst_csv_t *csv, const char *data, size_t len);
 /* The next record, FST_CSV_END after the last, or FST_CSV_ERROR with *err (and rec->line set). */
 fst_csv_result_t fst_csv_next(fst_csv_t *csv, apr_pool_t *pool, fst_csv_record_t *rec, const char **err);
 
-/* 0 when s[0..len) is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF),
- * else the 1-based offset of the first bad byte. */
-size_t fst_utf8_invalid_at(const char *s, size_t len);
 
 #endif

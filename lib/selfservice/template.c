@@ -48,56 +48,6 @@ struct fst_tvars {
 
 /* --- UTF-8 ------------------------------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    size_t len, i;
-    unsigned min, cp;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2;
-        min = 0x80;
-        cp = c & 0x1f;
-    }
-    else if (c >= 0xe0 && c <= 0xef) {
-        len = 3;
-        min = 0x800;
-        cp = c & 0x0f;
-    }
-    else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4;
-        min = 0x10000;
-        cp = c & 0x07;
-    }
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
-int fst_utf8_valid(const char *s, size_t len)
-{
-    size_t i = 0, k;
-
-    while (i < len) {
-        if ((k = utf8_seq((const unsigned char *)s + i, len - i)) == 0)
-            return 0;
-        i += k;
-    }
-    return 1;
-}
-
 static int control(unsigned char c)
 {
     return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7f;
@@ -112,7 +62,7 @@ const char *fst_utf8_clean(apr_pool_t *pool, const char *s)
         return NULL;
     n = strlen(s);
     for (i = 0; i < n; i += k) {
-        k = utf8_seq((const unsigned char *)s + i, n - i);
+        k = fst_utf8_seq((const unsigned char *)s + i, n - i);
         if (k == 0 || (k == 1 && control((unsigned char)s[i])))
             break;
     }
@@ -120,7 +70,7 @@ const char *fst_utf8_clean(apr_pool_t *pool, const char *s)
         return s;
     out = o = apr_palloc(pool, n * 3 + 1);
     for (i = 0; i < n; i += k) {
-        k = utf8_seq((const unsigned char *)s + i, n - i);
+        k = fst_utf8_seq((const unsigned char *)s + i, n - i);
         if (k == 0 || (k == 1 && control((unsigned char)s[i]))) {
             memcpy(o, "\xef\xbf\xbd", 3);
             o += 3;

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <apr_pools.h>
 
+#include "utf8.h" /* fst_utf8_valid: templates and pages are UTF-8 */
+
 typedef struct fst_tpl fst_tpl_t;
 typedef struct fst_tvars fst_tvars_t;
 
@@ -54,7 +56,5 @@ void fst_tvars_html(fst_tvars_t *vars, const char *name, const char *html);
  * same pointer when nothing needed replacing. For text that must be valid UTF-8 (pages, JSON). */
 const char *fst_utf8_clean(apr_pool_t *pool, const char *s);
 
-/* 1 when the len bytes at s are valid UTF-8 (no overlongs, no surrogates). */
-int fst_utf8_valid(const char *s, size_t len);
 
 #endif

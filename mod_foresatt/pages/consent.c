@@ -21,8 +21,8 @@
 #include <http_protocol.h>
 
 #include "authz/authz.h"
-#include "fnr.h"
 #include "json_guard.h"
+#include "person.h"
 #include "policy/access.h"
 #include "pages/pages.h"
 
@@ -65,7 +65,6 @@ static int load(fs_ss_t *q, consent_view_t *v, int *rc)
     fst_access_backend_t backend;
     foresatt_status_t st;
     foresatt_result_t res;
-    fst_id_info_t info;
     size_t i;
 
     memset(v, 0, sizeof(*v));
@@ -96,16 +95,9 @@ static int load(fs_ss_t *q, consent_view_t *v, int *rc)
     if (res == FORESATT_NOT_FOUND)
         v->record = NULL;
     /* The birth date from the register; the number's only when the register has none. */
-    if (v->record && fst_date_parse(v->record->birth_date, &v->birth))
-        v->age_known = 1;
-    else if (fst_id_parse(v->pupil->number, &info) == FST_ID_OK && info.year != 0) {
-        v->birth.year = info.year;
-        v->birth.month = info.month;
-        v->birth.day = info.day;
-        v->age_known = 1;
-    }
+    v->age_known = fst_birth_date(v->record ? v->record->birth_date : NULL, v->pupil->number, &v->birth);
     if (v->age_known) {
-        v->coming_of_age = fst_date_anniversary(v->birth, 18);
+        v->coming_of_age = fst_coming_of_age_of(v->birth);
         v->adult = fst_date_cmp(fst_oslo_date(now), v->coming_of_age) >= 0;
     }
     else
@@ -192,7 +184,7 @@ static json_t *view_json(fs_ss_t *q, const consent_view_t *v)
     size_t i;
 
     json_object_set_new(o, "pupil_id", fs_ss_json_str(q, v->pupil->pupil_id));
-    json_object_set_new(o, "name", fs_ss_json_str(q, fs_ss_display_name(pool, v->record)));
+    json_object_set_new(o, "name", fs_ss_json_str(q, fst_person_display_name(pool, v->record)));
     json_object_set_new(o, "adult", json_boolean(v->adult));
     json_object_set_new(o, "coming_of_age", v->age_known ? json_string(fs_ss_iso_date(pool, v->coming_of_age))
                                                          : json_null());
@@ -231,7 +223,7 @@ static int send_html(fs_ss_t *q, int status, const consent_view_t *v, const char
     if (notice)
         fst_tvars_flag(vars, notice, 1);
     fst_tvars_set(vars, "pupil_id", v->pupil->pupil_id);
-    fst_tvars_set(vars, "pupil_name", fs_ss_display_name(pool, v->record));
+    fst_tvars_set(vars, "pupil_name", fst_person_display_name(pool, v->record));
     fst_tvars_flag(vars, "minor", v->age_known && !v->adult);
     if (v->age_known)
         fst_tvars_set(vars, "coming_of_age_date", fs_ss_date(q, v->coming_of_age));

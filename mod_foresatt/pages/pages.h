@@ -116,8 +116,6 @@ int fs_ss_read_body(fs_ss_t *q, apr_table_t **form, json_t **json, int *rc);
 /* The CSRF token from X-CSRF-Token, or the form's csrf field, matches the session's. */
 int fs_ss_csrf_ok(fs_ss_t *q, apr_table_t *form);
 
-/* "GIVEN [MIDDLE] FAMILY" from the register's record, or NULL. */
-const char *fs_ss_display_name(apr_pool_t *pool, const foresatt_person_t *p);
 /* A JSON string of s (cleaned to valid UTF-8), or null. */
 json_t *fs_ss_json_str(fs_ss_t *q, const char *s);
 /* A date as the page shows it ("31.07.2027", "31 July 2027") and as JSON shows it ("2027-07-31"). */

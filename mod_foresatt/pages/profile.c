@@ -127,7 +127,7 @@ static int load(fs_ss_t *q, profile_t *p, int *rc)
         memset(&st, 0, sizeof(st));
         if (fst_store_pupil_by_id(store, p->rows[i]->pupil_id, r->pool, &pupil, &st) == FORESATT_OK && pupil &&
             pupil->number && fs_registry_lookup(r, pupil->number, &rec, &st) == FORESATT_OK)
-            p->pupil_names[i] = fs_ss_display_name(r->pool, rec);
+            p->pupil_names[i] = fst_person_display_name(r->pool, rec);
     }
     return 1;
 }
@@ -166,7 +166,7 @@ static json_t *profile_json(fs_ss_t *q, const profile_t *p)
     apr_pool_t *pool = q->r->pool;
     json_t *o = json_object(), *emails = json_array(), *pupils = json_array();
     json_t *care = json_object(), *resp = json_object(), *addressee = json_object();
-    const char *name = fs_ss_display_name(pool, p->person), *street, *post;
+    const char *name = fst_person_display_name(pool, p->person), *street, *post;
     size_t i;
 
     json_object_set_new(o, "name", fs_ss_json_str(q, name ? name : p->rows[0]->name));
@@ -224,7 +224,7 @@ static int send_html(fs_ss_t *q, int status, const profile_t *p, const input_t *
 {
     apr_pool_t *pool = q->r->pool;
     fst_tvars_t *v = fs_ss_vars(q);
-    const char *name = fs_ss_display_name(pool, p->person), *street, *post;
+    const char *name = fst_person_display_name(pool, p->person), *street, *post;
     size_t i;
 
     if (notice)

@@ -56,15 +56,6 @@ const char *fs_ss_date(fs_ss_t *q, fst_date_t d)
     return apr_psprintf(q->r->pool, "%d. %s %04d", d.day, months_nb[d.month - 1], d.year);
 }
 
-const char *fs_ss_display_name(apr_pool_t *pool, const foresatt_person_t *p)
-{
-    if (p == NULL || (p->given_name == NULL && p->family_name == NULL))
-        return NULL;
-    return apr_pstrcat(pool, p->given_name ? p->given_name : "", p->middle_name ? " " : "",
-                       p->middle_name ? p->middle_name : "", p->given_name && p->family_name ? " " : "",
-                       p->family_name ? p->family_name : "", NULL);
-}
-
 json_t *fs_ss_json_str(fs_ss_t *q, const char *s)
 {
     json_t *j;
