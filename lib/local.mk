@@ -15,7 +15,8 @@ lib_libforesatt_la_SOURCES = \
 	lib/return_url.c lib/return_url.h \
 	lib/pseudonym.c lib/pseudonym.h \
 	lib/hash.c lib/hash.h
-lib_libforesatt_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+# Hidden too: linked into mod_foresatt.so, whose only export is its module record.
+lib_libforesatt_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 lib_libforesatt_la_LIBADD = $(APR_LIBS) $(OPENSSL_LIBS) $(OAUTH2_LIBS) $(CJOSE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) -ldl
 
 # Sub-areas

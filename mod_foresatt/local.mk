@@ -18,7 +18,8 @@ mod_foresatt_mod_foresatt_la_SOURCES = \
 	mod_foresatt/pages/profile.c mod_foresatt/pages/consent.c
 nodist_mod_foresatt_mod_foresatt_la_SOURCES = mod_foresatt/pages/templates_builtin.c
 mod_foresatt_mod_foresatt_la_CPPFLAGS = $(AM_CPPFLAGS) $(HTTPD_CPPFLAGS) -I$(top_srcdir)/mod_foresatt
-mod_foresatt_mod_foresatt_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+# Hidden: the module exports only foresatt_module (tests/integration/test_01_foundation.py checks).
+mod_foresatt_mod_foresatt_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 mod_foresatt_mod_foresatt_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared
 mod_foresatt_mod_foresatt_la_LIBADD = lib/libforesatt.la
 

@@ -197,9 +197,11 @@ static void register_hooks(apr_pool_t *pool)
     fs_pages_register_hooks(pool);
 }
 
-AP_DECLARE_MODULE(foresatt) = {
+/* The one symbol the module exports (it is built with -fvisibility=hidden; APR loads modules
+ * RTLD_GLOBAL, so nothing else of ours may land in httpd's namespace): LoadModule looks it up. */
+__attribute__((visibility("default"))) AP_DECLARE_MODULE(foresatt) = {
     STANDARD20_MODULE_STUFF,
-    NULL, /* per-directory config: added with the login */
+    NULL, /* no per-directory configuration */
     NULL,
     create_server_conf,
     merge_server_conf,

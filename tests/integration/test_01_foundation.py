@@ -35,6 +35,26 @@ def test_module_loads_and_serves(httpd):
     assert r.text == "hello\n"
 
 
+def exported(shared_object):
+    """The symbols a shared object defines in its dynamic symbol table (what dlopen can see)."""
+    p = subprocess.run(["nm", "-D", "--defined-only", shared_object], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    return {line.split()[-1] for line in p.stdout.splitlines() if line.strip()}
+
+
+def test_the_module_exports_only_its_record():
+    # APR loads modules RTLD_GLOBAL: anything else exported lands in httpd's namespace.
+    assert exported(paths.module()) == {"foresatt_module"}
+
+
+@pytest.mark.parametrize("plugin", ["example/registry_example", "registry_file/registry_file",
+                                    "registry_freg/registry_freg", "store_sqlite/store_sqlite"])
+def test_a_plugin_exports_only_its_entry(plugin):
+    folder, name = plugin.split("/")
+    so = os.path.join(paths.BUILDDIR, "plugins", folder, ".libs", name + ".so")
+    assert exported(so) == {"foresatt_plugin_entry"}
+
+
 def test_module_survives_graceful_restart(httpd):
     httpd.restart(graceful=True)
     assert requests.get(httpd.url("/hello.txt"), timeout=10).status_code == 200
