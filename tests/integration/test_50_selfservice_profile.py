@@ -370,6 +370,26 @@ def test_not_logged_in(site, httpd):
     assert r.url.endswith(PROFILE + "?lang=en") and "My details" in r.text
 
 
+# The pages tell a browser navigating from script the way AuthType foresatt does (one rule,
+# http/headers.c): only a navigation is sent to ID-porten; XHR, fetch and non-HTML requests get 401.
+@pytest.mark.parametrize("headers, status", [
+    ({"Sec-Fetch-Mode": "navigate", "Accept": "text/html"}, 302),
+    ({"Accept": "*/*"}, 302),
+    ({}, 302),
+    ({"X-Requested-With": "XMLHttpRequest", "Accept": "text/html"}, 401),
+    ({"Sec-Fetch-Mode": "cors", "Accept": "*/*"}, 401),
+    ({"Sec-Fetch-Mode": "no-cors"}, 401),
+    ({"Accept": "image/png"}, 401),
+], ids=["navigate", "any", "html", "xhr", "fetch", "no-cors", "image"])
+def test_not_logged_in_only_a_navigation_is_sent_to_the_login(site, httpd, headers, status):
+    r = Browser(httpd).get(PROFILE, headers=headers)
+    assert r.status_code == status
+    if status == 302:
+        assert r.headers["Location"].startswith(site.op.issuer)
+    else:
+        assert r.headers["WWW-Authenticate"] == 'Foresatt login="/foresatt/login"'
+
+
 def test_methods(site, httpd):
     b, _ = login(site, "KARI HANSEN")
     r = b.request("PUT", PROFILE, data="x")
