@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(claims.sid == NULL || strlen(claims.sid) <= 512);
     }
     else {
-        FUZZ_ASSERT(rc > FST_ID_TOKEN_OK && rc <= FST_ID_TOKEN_PID);
+        FUZZ_ASSERT(rc > FST_ID_TOKEN_OK && rc <= FST_ID_TOKEN_NO_PID);
         FUZZ_ASSERT(err != NULL && strstr(err, expect.nonce) == NULL);
         if (claims.pid == NULL) {
             /* The pid, if the document has one, is not repeated in the reason. */

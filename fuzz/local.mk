@@ -5,7 +5,7 @@
 # seeds the code itself produces), add <name> to FUZZ_TARGETS and a replay program below.
 # Targets that reach a static function of the glue or a plugin #include that one .c file.
 FUZZ_TARGETS = fnr config_words session_cookie state_cookie cookie_header freg jws id_token jwks discovery \
-	token_response roster return_url encoding retry_after selfservice
+	token_response roster return_url encoding retry_after selfservice logout_token par_response
 EXTRA_DIST += fuzz/corpus fuzz/run-fuzzers fuzz/replay-corpora fuzz/fuzz_util.h fuzz/fuzz_sealed.h \
 	fuzz/fuzz_jose.h fuzz/fuzz_keys.h
 
@@ -15,7 +15,8 @@ FUZZ_REPLAY_LDADD = lib/libforesatt.la $(APR_LIBS) $(OPENSSL_LIBS) $(CJOSE_LIBS)
 noinst_PROGRAMS += fuzz/replay_fnr fuzz/replay_config_words fuzz/replay_session_cookie fuzz/replay_state_cookie \
 	fuzz/replay_cookie_header fuzz/replay_freg fuzz/replay_jws fuzz/replay_id_token fuzz/replay_jwks \
 	fuzz/replay_discovery fuzz/replay_token_response fuzz/replay_roster fuzz/replay_return_url \
-	fuzz/replay_encoding fuzz/replay_retry_after fuzz/replay_selfservice
+	fuzz/replay_encoding fuzz/replay_retry_after fuzz/replay_selfservice fuzz/replay_logout_token \
+	fuzz/replay_par_response
 fuzz_replay_fnr_SOURCES = fuzz/fuzz_fnr.c fuzz/replay.c
 fuzz_replay_fnr_LDADD = lib/libforesatt.la $(APR_LIBS)
 fuzz_replay_config_words_SOURCES = fuzz/fuzz_config_words.c fuzz/replay.c
@@ -48,6 +49,12 @@ fuzz_replay_discovery_LDADD = $(FUZZ_REPLAY_LDADD)
 fuzz_replay_token_response_SOURCES = fuzz/fuzz_token_response.c fuzz/replay.c
 fuzz_replay_token_response_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
 fuzz_replay_token_response_LDADD = $(FUZZ_REPLAY_LDADD)
+fuzz_replay_logout_token_SOURCES = fuzz/fuzz_logout_token.c fuzz/replay.c
+fuzz_replay_logout_token_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+fuzz_replay_logout_token_LDADD = $(FUZZ_REPLAY_LDADD)
+fuzz_replay_par_response_SOURCES = fuzz/fuzz_par_response.c fuzz/replay.c
+fuzz_replay_par_response_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+fuzz_replay_par_response_LDADD = $(FUZZ_REPLAY_LDADD)
 fuzz_replay_roster_SOURCES = fuzz/fuzz_roster.c fuzz/replay.c
 fuzz_replay_roster_LDADD = lib/libforesatt.la $(APR_LIBS)
 fuzz_replay_return_url_SOURCES = fuzz/fuzz_return_url.c fuzz/replay.c

@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Writes the seeds that only the code itself can make: cookies sealed with the fuzz targets' keys
- * (session, login state, logout hint, each also as the plaintext record after a mode byte), and ID
- * tokens signed with the fuzz OP keys, good and every kind of bad. The sealed cookies differ each
+ * (session, login state, logout hint, each also as the plaintext record after a mode byte), ID
+ * tokens signed with the fuzz OP keys, good and every kind of bad, and logout token and PAR seeds. The sealed cookies differ each
  * run (fresh IVs); the corpus keeps one run's.
  *   fuzz/make_seeds fuzz/corpus
  */
@@ -15,6 +15,7 @@
 
 #include "fuzz_jose.h"
 #include "fuzz_sealed.h"
+#include "oidc/logout_token.h"
 #include "session/session.h"
 
 static const char *dir;
@@ -147,6 +148,10 @@ static char *sign(apr_pool_t *pool, EVP_PKEY *key, const char *header, const cha
     "\"nonce\":\"fuzz-nonce-0123456789\",\"acr\":\"idporten-loa-substantial\",\"sub\":\"pairwise-sub\","     \
     "\"pid\":\"14838000089\",\"sid\":\"op-sid\",\"name\":\"Kari\",\"amr\":[\"BankID\"]}"
 
+#define LOGOUT_CLAIMS                                                                                        \
+    "{\"iss\":\"https://op.example\",\"aud\":\"fuzz-client\",\"iat\":1796083200,\"jti\":\"jti-0123\","           \
+    "\"events\":{\"" FST_LOGOUT_EVENT "\":{}},\"sid\":\"op-sid\",\"sub\":\"pairwise-sub\"}"
+
 static void tokens(apr_pool_t *pool)
 {
     const fuzz_op_keys_t *k = fuzz_op_keys();
@@ -200,6 +205,30 @@ static void tokens(apr_pool_t *pool)
              "\"nonce\":\"fuzz-nonce-0123456788\",\"acr\":\"idporten-loa-high\",\"sub\":\"s\",\"pid\":\"14838000089\"}");
     put_text("id_token", "dup_iss",
              "{\"iss\":\"https://evil.example\",\"iss\":\"https://op.example\",\"aud\":\"fuzz-client\"}");
+
+    put_text("jws", "logout_token", sign(pool, k->a, "{\"alg\":\"RS256\",\"kid\":\"" FUZZ_KEY_A_KID "\","
+                                         "\"typ\":\"logout+jwt\"}", LOGOUT_CLAIMS));
+
+    put_text("logout_token", "good", LOGOUT_CLAIMS);
+    put_text("logout_token", "sub_only_exp",
+             "{\"iss\":\"https://op.example\",\"aud\":[\"fuzz-client\"],\"iat\":1796083190.5,\"exp\":1796083320,"
+             "\"jti\":\"j2\",\"events\":{\"" FST_LOGOUT_EVENT "\":{}},\"sub\":\"pairwise-sub\"}");
+    put_text("logout_token", "with_nonce",
+             "{\"iss\":\"https://op.example\",\"aud\":\"fuzz-client\",\"iat\":1796083200,\"jti\":\"j3\","
+             "\"events\":{\"" FST_LOGOUT_EVENT "\":{}},\"sid\":\"s\",\"nonce\":\"n\"}");
+    put_text("logout_token", "id_token", CLAIMS);
+    put_text("logout_token", "old_iat",
+             "{\"iss\":\"https://op.example\",\"aud\":\"fuzz-client\",\"iat\":1796080000,\"jti\":\"j4\","
+             "\"events\":{\"" FST_LOGOUT_EVENT "\":{}},\"sid\":\"s\"}");
+    put_text("logout_token", "event_not_object",
+             "{\"iss\":\"https://op.example\",\"aud\":\"fuzz-client\",\"iat\":1796083200,\"jti\":\"j5\","
+             "\"events\":{\"" FST_LOGOUT_EVENT "\":[]},\"sid\":\"s\"}");
+
+    /* The first byte picks the status: 4 -> 201, 1 -> 200, 3 -> 401. */
+    put_text("par_response", "created", "\004{\"request_uri\":\"urn:ietf:params:oauth:request_uri:abc\",\"expires_in\":60}");
+    put_text("par_response", "ok_200", "\001{\"request_uri\":\"urn:x:y\",\"expires_in\":90}");
+    put_text("par_response", "invalid_client", "\003{\"error\":\"invalid_client\",\"error_description\":\"no\"}");
+    put_text("par_response", "bad_expiry", "\004{\"request_uri\":\"urn:x\",\"expires_in\":0}");
 
     put_text("jwks", "fuzz_keys", k->jwks_text);
     put_text("jwks", "mixed",

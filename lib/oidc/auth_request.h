@@ -23,6 +23,9 @@ typedef struct fst_auth_request {
     const char *prompt;         /* may be NULL */
 } fst_auth_request_t;
 
+/* The request's parameters, form-encoded (the query of the URL, or the body pushed by PAR). */
+char *fst_auth_request_params(apr_pool_t *pool, const fst_auth_request_t *req);
+
 /* The URL to send the browser to; the endpoint's own query, if any, is kept. */
 char *fst_auth_request_url(apr_pool_t *pool, const fst_auth_request_t *req);
 

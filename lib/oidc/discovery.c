@@ -103,6 +103,18 @@ fst_discovery_result_t fst_discovery_parse(apr_pool_t *pool, const char *text, s
         rc = FST_DISCOVERY_INCOMPLETE;
         goto end;
     }
+    v = fst_json_string(doc, "pushed_authorization_request_endpoint");
+    if (json_object_get(doc, "pushed_authorization_request_endpoint") != NULL && (v == NULL || !fst_url_is_secure(v))) {
+        *err = "discovery document: pushed_authorization_request_endpoint is not an https URL";
+        rc = FST_DISCOVERY_INCOMPLETE;
+        goto end;
+    }
+    if (json_is_true(json_object_get(doc, "require_pushed_authorization_requests")) && v == NULL) {
+        *err = "discovery document: require_pushed_authorization_requests without a "
+               "pushed_authorization_request_endpoint";
+        rc = FST_DISCOVERY_INCOMPLETE;
+        goto end;
+    }
     if (!advertises(doc, "response_types_supported", "code") ||
         !advertises(doc, "code_challenge_methods_supported", "S256") ||
         !advertises(doc, "id_token_signing_alg_values_supported", "RS256") ||
@@ -121,6 +133,9 @@ fst_discovery_result_t fst_discovery_parse(apr_pool_t *pool, const char *text, s
     out->end_session_endpoint = v ? apr_pstrdup(pool, v) : NULL;
     flag = json_object_get(doc, "authorization_response_iss_parameter_supported");
     out->iss_parameter_supported = json_is_true(flag);
+    v = fst_json_string(doc, "pushed_authorization_request_endpoint");
+    out->par_endpoint = v ? apr_pstrdup(pool, v) : NULL;
+    out->require_par = json_is_true(json_object_get(doc, "require_pushed_authorization_requests"));
 end:
     json_decref(doc);
     return rc;

@@ -5,7 +5,8 @@
  * The OP's discovery document (OpenID Connect Discovery 1.0 §3, §4.3): parsed from untrusted text
  * and checked before anything in it is used. The issuer must equal the configured one exactly,
  * endpoints must be https (or http to a loopback address, for local test OPs), and what the OP
- * advertises must include what this module does (code, S256, RS256, the client auth method).
+ * advertises must include what this module does (code, S256, RS256, the client auth method). An
+ * OP that requires pushed authorization requests must say where to push them.
  */
 #ifndef FST_OIDC_DISCOVERY_H
 #define FST_OIDC_DISCOVERY_H
@@ -23,6 +24,8 @@ typedef struct fst_discovery {
     const char *jwks_uri;
     const char *end_session_endpoint; /* NULL when the OP has none */
     int iss_parameter_supported;      /* authorization_response_iss_parameter_supported (RFC 9207) */
+    const char *par_endpoint;         /* pushed_authorization_request_endpoint (RFC 9126), or NULL */
+    int require_par;                  /* require_pushed_authorization_requests */
 } fst_discovery_t;
 
 typedef enum fst_discovery_result {

@@ -10,8 +10,7 @@
 #include "fnr.h"
 #include "id_token.h"
 #include "json_guard.h"
-
-#define CLAIM_MAX 512
+#include "jwt_claims.h"
 
 fst_acr_level_t fst_acr_level(const char *acr)
 {
@@ -35,71 +34,6 @@ fst_acr_level_t fst_acr_level(const char *acr)
         if (strcmp(acr, levels[i].name) == 0)
             return levels[i].level;
     return FST_ACR_UNKNOWN;
-}
-
-/* A NumericDate: an integer or a real, within a sane range. */
-static int numeric_date(const json_t *v, int64_t *out)
-{
-    double d;
-
-    if (json_is_integer(v)) {
-        *out = (int64_t)json_integer_value(v);
-    }
-    else if (json_is_real(v)) {
-        d = json_real_value(v);
-        if (!(d > 0 && d < 1e11))
-            return 0;
-        *out = (int64_t)d;
-    }
-    else {
-        return 0;
-    }
-    return *out > 0 && *out < 100000000000LL;
-}
-
-static const char *bounded_string(const json_t *obj, const char *key)
-{
-    const char *s = fst_json_string(obj, key);
-
-    return s != NULL && *s != '\0' && strlen(s) <= CLAIM_MAX ? s : NULL;
-}
-
-static fst_id_token_result_t check_aud(apr_pool_t *pool, const json_t *claims, const char *client_id,
-                                       const char **err)
-{
-    const json_t *aud = json_object_get(claims, "aud"), *azp_v = json_object_get(claims, "azp"), *item;
-    const char *azp = fst_json_string(claims, "azp");
-    size_t i, n = 0;
-    int found = 0;
-
-    if (json_is_string(aud)) {
-        found = strcmp(json_string_value(aud), client_id) == 0;
-        n = 1;
-    }
-    else if (json_is_array(aud)) {
-        json_array_foreach(aud, i, item) {
-            if (!json_is_string(item)) {
-                *err = "aud holds a value that is not a string";
-                return FST_ID_TOKEN_AUD;
-            }
-            if (strcmp(json_string_value(item), client_id) == 0)
-                found = 1;
-            n++;
-        }
-    }
-    if (!found) {
-        *err = aud == NULL ? "aud is missing" : "aud does not contain this client_id";
-        return FST_ID_TOKEN_AUD;
-    }
-    if (azp_v != NULL && (azp == NULL || strcmp(azp, client_id) != 0)) {
-        *err = "azp is not this client_id";
-        return FST_ID_TOKEN_AZP;
-    }
-    if (n > 1 && azp == NULL) {
-        *err = apr_psprintf(pool, "aud has %lu audiences and there is no azp", (unsigned long)n);
-        return FST_ID_TOKEN_AZP;
-    }
-    return FST_ID_TOKEN_OK;
 }
 
 fst_id_token_result_t fst_id_token_check(apr_pool_t *pool, const char *payload, size_t len,
@@ -126,10 +60,18 @@ fst_id_token_result_t fst_id_token_check(apr_pool_t *pool, const char *payload, 
         rc = FST_ID_TOKEN_ISS;
         goto end;
     }
-    if ((rc = check_aud(pool, claims, expect->client_id, err)) != FST_ID_TOKEN_OK)
+    switch (fst_jwt_aud_check(pool, claims, expect->client_id, err)) {
+    case FST_JWT_AUD_OK:
+        break;
+    case FST_JWT_AUD_AUD:
+        rc = FST_ID_TOKEN_AUD;
         goto end;
+    case FST_JWT_AUD_AZP:
+        rc = FST_ID_TOKEN_AZP;
+        goto end;
+    }
 
-    if (!numeric_date(json_object_get(claims, "exp"), &t)) {
+    if (!fst_jwt_numeric_date(json_object_get(claims, "exp"), &t)) {
         *err = "exp is missing or not a date";
         rc = FST_ID_TOKEN_EXP;
         goto end;
@@ -140,7 +82,7 @@ fst_id_token_result_t fst_id_token_check(apr_pool_t *pool, const char *payload, 
         goto end;
     }
     out->exp = t;
-    if (!numeric_date(json_object_get(claims, "iat"), &t)) {
+    if (!fst_jwt_numeric_date(json_object_get(claims, "iat"), &t)) {
         *err = "iat is missing or not a date";
         rc = FST_ID_TOKEN_IAT;
         goto end;
@@ -152,7 +94,7 @@ fst_id_token_result_t fst_id_token_check(apr_pool_t *pool, const char *payload, 
     }
     out->iat = t;
     v = json_object_get(claims, "nbf");
-    if (v != NULL && (!numeric_date(v, &t) || t > expect->now + expect->skew)) {
+    if (v != NULL && (!fst_jwt_numeric_date(v, &t) || t > expect->now + expect->skew)) {
         *err = "nbf is in the future or not a date";
         rc = FST_ID_TOKEN_NBF;
         goto end;
@@ -165,7 +107,7 @@ fst_id_token_result_t fst_id_token_check(apr_pool_t *pool, const char *payload, 
         goto end;
     }
 
-    s = bounded_string(claims, "acr");
+    s = fst_jwt_bounded_string(claims, "acr");
     level = fst_acr_level(s);
     if (level == FST_ACR_UNKNOWN || level < expect->min_acr) {
         *err = s == NULL ? "acr is missing"
@@ -176,7 +118,7 @@ fst_id_token_result_t fst_id_token_check(apr_pool_t *pool, const char *payload, 
     }
     out->acr = apr_pstrdup(pool, s);
 
-    s = bounded_string(claims, "sub");
+    s = fst_jwt_bounded_string(claims, "sub");
     if (s == NULL) {
         *err = "sub is missing";
         rc = FST_ID_TOKEN_SUB;
@@ -184,21 +126,26 @@ fst_id_token_result_t fst_id_token_check(apr_pool_t *pool, const char *payload, 
     }
     out->sub = apr_pstrdup(pool, s);
 
+    s = fst_jwt_bounded_string(claims, "sid");
+    out->sid = s ? apr_pstrdup(pool, s) : NULL;
+
     v = json_object_get(claims, "pid");
     s = fst_json_string(claims, "pid");
+    if (v == NULL) {
+        *err = "pid is missing (this eID gives no national identity number)";
+        rc = FST_ID_TOKEN_NO_PID;
+        goto end;
+    }
     if (s == NULL || !fst_id_valid(s)) {
-        *err = v == NULL ? "pid is missing (this eID gives no national identity number)"
-                         : "pid is not a valid fodselsnummer or D-nummer";
+        *err = "pid is not a valid fodselsnummer or D-nummer";
         rc = FST_ID_TOKEN_PID;
         goto end;
     }
     out->pid = apr_pstrdup(pool, s);
 
-    s = bounded_string(claims, "sid");
-    out->sid = s ? apr_pstrdup(pool, s) : NULL;
-    s = bounded_string(claims, "name");
+    s = fst_jwt_bounded_string(claims, "name");
     out->name = s ? apr_pstrdup(pool, s) : NULL;
-    if (!numeric_date(json_object_get(claims, "auth_time"), &out->auth_time))
+    if (!fst_jwt_numeric_date(json_object_get(claims, "auth_time"), &out->auth_time))
         out->auth_time = out->iat;
 end:
     json_decref(claims);

@@ -56,7 +56,8 @@ typedef enum fst_id_token_result {
     FST_ID_TOKEN_NONCE,
     FST_ID_TOKEN_ACR,
     FST_ID_TOKEN_SUB,
-    FST_ID_TOKEN_PID
+    FST_ID_TOKEN_PID,   /* pid is not a valid fødselsnummer or D-nummer */
+    FST_ID_TOKEN_NO_PID /* no pid (eIDAS, e-mail logins): sub, acr and sid are set in claims */
 } fst_id_token_result_t;
 
 /* Check the verified payload. On failure *err (in pool) says which claim and why; it never holds

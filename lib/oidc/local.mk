@@ -1,10 +1,15 @@
 # OpenID Connect protocol pieces (no httpd): discovery, JWKS, JWS and ID token checks, PKCE, the
-# authorization request, the token request and response, private_key_jwt.
+# authorization request (in the URL or pushed), the token request and response, private_key_jwt,
+# the back-channel logout token and the end-session request.
 lib_libforesatt_la_SOURCES += \
 	lib/oidc/discovery.c lib/oidc/discovery.h \
 	lib/oidc/jwks.c lib/oidc/jwks.h \
 	lib/oidc/jws_verify.c lib/oidc/jws_verify.h \
+	lib/oidc/jwt_claims.c lib/oidc/jwt_claims.h \
 	lib/oidc/id_token.c lib/oidc/id_token.h \
+	lib/oidc/logout_token.c lib/oidc/logout_token.h \
+	lib/oidc/end_session.c lib/oidc/end_session.h \
+	lib/oidc/par.c lib/oidc/par.h \
 	lib/oidc/pkce.c lib/oidc/pkce.h \
 	lib/oidc/auth_request.c lib/oidc/auth_request.h \
 	lib/oidc/token.c lib/oidc/token.h \
@@ -44,3 +49,8 @@ check_PROGRAMS += tests/unit/check_oidc_protocol
 tests_unit_check_oidc_protocol_SOURCES = tests/unit/check_oidc_protocol.c tests/unit/jwt_helper.c
 tests_unit_check_oidc_protocol_CFLAGS = $(LOGIN_UNIT_CFLAGS)
 tests_unit_check_oidc_protocol_LDADD = $(LOGIN_UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/check_oidc_logout
+tests_unit_check_oidc_logout_SOURCES = tests/unit/check_oidc_logout.c tests/unit/jwt_helper.c
+tests_unit_check_oidc_logout_CFLAGS = $(LOGIN_UNIT_CFLAGS)
+tests_unit_check_oidc_logout_LDADD = $(LOGIN_UNIT_LDADD)

@@ -54,13 +54,21 @@ char *fst_token_request_body(apr_pool_t *pool, const fst_token_request_t *req)
     body = add(pool, body, "redirect_uri", req->redirect_uri);
     body = add(pool, body, "code_verifier", req->code_verifier);
     body = add(pool, body, "client_id", req->client_id);
-    if (req->auth == FST_CLIENT_SECRET_POST)
-        body = add(pool, body, "client_secret", req->client_secret);
-    if (req->auth == FST_PRIVATE_KEY_JWT) {
-        body = add(pool, body, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-        body = add(pool, body, "client_assertion", req->client_assertion);
+    return fst_client_auth_form(pool, body, req->auth, req->client_secret, req->client_assertion);
+}
+
+char *fst_client_auth_form(apr_pool_t *pool, const char *body, fst_client_auth_t auth, const char *client_secret,
+                           const char *client_assertion)
+{
+    char *out = apr_pstrdup(pool, body);
+
+    if (auth == FST_CLIENT_SECRET_POST)
+        out = add(pool, out, "client_secret", client_secret);
+    if (auth == FST_PRIVATE_KEY_JWT) {
+        out = add(pool, out, "client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+        out = add(pool, out, "client_assertion", client_assertion);
     }
-    return body;
+    return out;
 }
 
 char *fst_token_basic_auth(apr_pool_t *pool, const char *client_id, const char *client_secret)

@@ -37,6 +37,12 @@ typedef struct fst_token_request {
 /* The form-encoded body. client_id is always sent (ID-porten wants it with private_key_jwt too). */
 char *fst_token_request_body(apr_pool_t *pool, const fst_token_request_t *req);
 
+/* body with the client authentication's form fields appended: client_secret (client_secret_post) or
+ * the assertion (private_key_jwt); nothing for client_secret_basic, whose secret goes in the
+ * Authorization header (fst_token_basic_auth). The token and the PAR request share it. */
+char *fst_client_auth_form(apr_pool_t *pool, const char *body, fst_client_auth_t auth, const char *client_secret,
+                           const char *client_assertion);
+
 /* "Basic ..." for client_secret_basic: id and secret form-encoded first (RFC 6749 §2.3.1). */
 char *fst_token_basic_auth(apr_pool_t *pool, const char *client_id, const char *client_secret);
 

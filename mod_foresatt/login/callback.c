@@ -244,7 +244,7 @@ static int verify_id_token(request_rec *r, const fs_op_t *op, const fst_login_st
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0155) "ID token refused: %s", err);
     if (rc == FST_ID_TOKEN_ACR)
         return page_with_retry(r, HTTP_FORBIDDEN, &page_acr, st->return_url);
-    if (rc == FST_ID_TOKEN_PID)
+    if (rc == FST_ID_TOKEN_PID || rc == FST_ID_TOKEN_NO_PID)
         return page_with_retry(r, HTTP_FORBIDDEN, &page_no_pid, st->return_url);
     return page_with_retry(r, HTTP_FORBIDDEN, &fs_page_login_failed, st->return_url);
 }

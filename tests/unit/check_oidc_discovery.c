@@ -153,5 +153,36 @@ START_TEST(hostile_documents)
 }
 END_TEST
 
-UNIT_MAIN("oidc_discovery", valid, issuer_must_match_exactly, endpoints, secure_urls, what_the_op_offers,
-          hostile_documents)
+START_TEST(pushed_authorization_requests)
+{
+    fst_discovery_t d;
+    const char *err = NULL;
+
+    ck_assert_int_eq(parse(doc(""), &d, &err), FST_DISCOVERY_OK);
+    ck_assert_ptr_null(d.par_endpoint);
+    ck_assert_int_eq(d.require_par, 0);
+    ck_assert_int_eq(parse(doc(",\"pushed_authorization_request_endpoint\":\"https://test.idporten.no/par\""), &d,
+                           &err), FST_DISCOVERY_OK);
+    ck_assert_str_eq(d.par_endpoint, "https://test.idporten.no/par");
+    ck_assert_int_eq(d.require_par, 0);
+    ck_assert_int_eq(parse(doc(",\"pushed_authorization_request_endpoint\":\"https://test.idporten.no/par\","
+                               "\"require_pushed_authorization_requests\":true"), &d, &err), FST_DISCOVERY_OK);
+    ck_assert_int_eq(d.require_par, 1);
+    /* Only JSON true requires it. */
+    ck_assert_int_eq(parse(doc(",\"pushed_authorization_request_endpoint\":\"https://test.idporten.no/par\","
+                               "\"require_pushed_authorization_requests\":\"true\""), &d, &err), FST_DISCOVERY_OK);
+    ck_assert_int_eq(d.require_par, 0);
+    /* Refusals: PAR required but nowhere to push; an endpoint that is not https; not a string. */
+    ck_assert_int_eq(parse(doc(",\"require_pushed_authorization_requests\":true"), &d, &err),
+                     FST_DISCOVERY_INCOMPLETE);
+    ck_assert_str_eq(err, "discovery document: require_pushed_authorization_requests without a "
+                          "pushed_authorization_request_endpoint");
+    ck_assert_int_eq(parse(doc(",\"pushed_authorization_request_endpoint\":\"http://test.idporten.no/par\""), &d,
+                           &err), FST_DISCOVERY_INCOMPLETE);
+    ck_assert_str_eq(err, "discovery document: pushed_authorization_request_endpoint is not an https URL");
+    ck_assert_int_eq(parse(doc(",\"pushed_authorization_request_endpoint\":42"), &d, &err), FST_DISCOVERY_INCOMPLETE);
+}
+END_TEST
+
+UNIT_MAIN("oidc_discovery", valid, pushed_authorization_requests, issuer_must_match_exactly, endpoints, secure_urls,
+          what_the_op_offers, hostile_documents)

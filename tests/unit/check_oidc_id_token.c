@@ -178,8 +178,20 @@ START_TEST(subject_and_pid)
 
     ck_assert_int_eq(check("sub", NULL), FST_ID_TOKEN_SUB);
     ck_assert_int_eq(check("sub", "\"\""), FST_ID_TOKEN_SUB);
-    ck_assert_int_eq(check_with(&e, payload("pid", NULL), &err), FST_ID_TOKEN_PID);
-    ck_assert_str_eq(err, "pid is missing (this eID gives no national identity number)");
+    {
+        /* No pid at all (eIDAS, e-mail logins): its own result, with what the refusal page and its
+         * audit entry need. */
+        fst_id_token_claims_t c;
+        const char *p = payload("pid", NULL);
+
+        ck_assert_int_eq(fst_id_token_check(pool, p, strlen(p), &e, &c, &err), FST_ID_TOKEN_NO_PID);
+        ck_assert_str_eq(err, "pid is missing (this eID gives no national identity number)");
+        ck_assert_str_eq(c.sub, "pairwise");
+        ck_assert_str_eq(c.acr, "idporten-loa-substantial");
+        ck_assert_str_eq(c.sid, "sid-1");
+        ck_assert_ptr_null(c.pid);
+    }
+    ck_assert_int_eq(check("pid", "null"), FST_ID_TOKEN_PID);
     ck_assert_int_eq(check_with(&e, payload("pid", "\"20036914712\""), &err), FST_ID_TOKEN_PID);
     ck_assert_str_eq(err, "pid is not a valid fodselsnummer or D-nummer");
     ck_assert_ptr_null(strstr(err, "20036914712"));

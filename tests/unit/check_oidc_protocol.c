@@ -2,7 +2,8 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * PKCE, the authorization request, the token request and response, private_key_jwt.
+ * PKCE, the authorization request (in the URL or pushed), the token request and response,
+ * private_key_jwt.
  */
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "oidc/client_assertion.h"
 #include "oidc/jwks.h"
 #include "oidc/jws_verify.h"
+#include "oidc/par.h"
 #include "oidc/pkce.h"
 #include "oidc/token.h"
 
@@ -180,5 +182,82 @@ START_TEST(client_assertion)
 }
 END_TEST
 
-UNIT_MAIN("oidc_protocol", pkce, authorization_request, token_request, token_response, client_key_loading,
-          client_assertion)
+static fst_par_result_t par_parse(int status, const char *body, fst_par_response_t *r, const char **err)
+{
+    return fst_par_response_parse(pool, status, body, strlen(body), r, err);
+}
+
+START_TEST(pushed_authorization_request)
+{
+    fst_auth_request_t req = {"https://login.test.idporten.no/authorize", "client 1", "https://rp/cb",
+                              "openid", "st", "no", "ch", "idporten-loa-high", "nn", NULL};
+    char *body;
+    const char *url;
+
+    /* Every parameter of the request, and the client authentication the token request would use. */
+    body = fst_par_request_body(pool, &req, FST_CLIENT_SECRET_BASIC, "s3cret", NULL);
+    ck_assert_str_eq(body, "response_type=code&client_id=client%201&redirect_uri=https%3A%2F%2Frp%2Fcb"
+                           "&scope=openid&state=st&nonce=no&code_challenge=ch&code_challenge_method=S256"
+                           "&acr_values=idporten-loa-high&ui_locales=nn");
+    body = fst_par_request_body(pool, &req, FST_CLIENT_SECRET_POST, "s3cret", NULL);
+    ck_assert_ptr_nonnull(strstr(body, "&ui_locales=nn&client_secret=s3cret"));
+    body = fst_par_request_body(pool, &req, FST_PRIVATE_KEY_JWT, "s3cret", "a.b.c");
+    ck_assert_ptr_nonnull(strstr(body, "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type"
+                                       "%3Ajwt-bearer&client_assertion=a.b.c"));
+    ck_assert_ptr_null(strstr(body, "s3cret"));
+    /* The browser carries client_id and request_uri, nothing else. */
+    url = fst_par_authorize_url(pool, req.authorization_endpoint, "client 1",
+                                "urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc014ltc14eY22c");
+    ck_assert_str_eq(url, "https://login.test.idporten.no/authorize?client_id=client%201&request_uri="
+                          "urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A6esc_11ACC5bwc014ltc14eY22c");
+    ck_assert_str_eq(fst_par_authorize_url(pool, "https://op/a?t=1", "c", "urn:x"),
+                     "https://op/a?t=1&client_id=c&request_uri=urn%3Ax");
+}
+END_TEST
+
+START_TEST(pushed_authorization_response)
+{
+    fst_par_response_t r;
+    const char *err = NULL;
+
+    ck_assert_int_eq(par_parse(201, "{\"request_uri\":\"urn:ietf:params:oauth:request_uri:abc\",\"expires_in\":60}",
+                               &r, &err), FST_PAR_OK);
+    ck_assert_str_eq(r.request_uri, "urn:ietf:params:oauth:request_uri:abc");
+    ck_assert_int_eq(r.expires_in, 60);
+    ck_assert_int_eq(par_parse(200, "{\"request_uri\":\"urn:x:y\",\"expires_in\":3600}", &r, &err), FST_PAR_OK);
+    /* The OP's errors (RFC 9126 2.3), shown printable only. */
+    ck_assert_int_eq(par_parse(401, "{\"error\":\"invalid_client\",\"error_description\":\"no\\u0007auth\"}", &r,
+                               &err), FST_PAR_OP_ERROR);
+    ck_assert_str_eq(r.error, "invalid_client");
+    ck_assert_str_eq(r.error_description, "no?auth");
+    ck_assert_str_eq(err, "the PAR endpoint answered HTTP 401, error invalid_client");
+    ck_assert_int_eq(par_parse(400, "{\"error\":\"invalid_request\"}", &r, &err), FST_PAR_OP_ERROR);
+    ck_assert_ptr_null(r.error_description);
+    /* Everything else is malformed: no half-started login from it. */
+    ck_assert_int_eq(par_parse(500, "{\"message\":\"oops\"}", &r, &err), FST_PAR_MALFORMED);
+    ck_assert_str_eq(err, "the PAR endpoint answered HTTP 500 without an OAuth error");
+    ck_assert_int_eq(par_parse(201, "<html>", &r, &err), FST_PAR_MALFORMED);
+    ck_assert_int_eq(par_parse(201, "{\"expires_in\":60}", &r, &err), FST_PAR_MALFORMED);
+    ck_assert_str_eq(err, "the PAR response has no request_uri");
+    ck_assert_int_eq(par_parse(201, "{\"request_uri\":\"no scheme\",\"expires_in\":60}", &r, &err),
+                     FST_PAR_MALFORMED);
+    ck_assert_str_eq(err, "the PAR response's request_uri is not a URI");
+    ck_assert_int_eq(par_parse(201, "{\"request_uri\":\"urn:a\\nb\",\"expires_in\":60}", &r, &err),
+                     FST_PAR_MALFORMED);
+    ck_assert_int_eq(par_parse(201, "{\"request_uri\":\"\",\"expires_in\":60}", &r, &err), FST_PAR_MALFORMED);
+    ck_assert_int_eq(par_parse(201, "{\"request_uri\":\"urn:x\"}", &r, &err), FST_PAR_MALFORMED);
+    ck_assert_str_eq(err, "the PAR response's expires_in is missing");
+    ck_assert_int_eq(par_parse(201, "{\"request_uri\":\"urn:x\",\"expires_in\":0}", &r, &err), FST_PAR_MALFORMED);
+    ck_assert_str_eq(err, "the PAR response's expires_in is not a whole number of seconds from 1 to 3600");
+    ck_assert_int_eq(par_parse(201, "{\"request_uri\":\"urn:x\",\"expires_in\":-5}", &r, &err), FST_PAR_MALFORMED);
+    ck_assert_int_eq(par_parse(201, "{\"request_uri\":\"urn:x\",\"expires_in\":3601}", &r, &err),
+                     FST_PAR_MALFORMED);
+    ck_assert_int_eq(par_parse(201, "{\"request_uri\":\"urn:x\",\"expires_in\":\"60\"}", &r, &err),
+                     FST_PAR_MALFORMED);
+    ck_assert_int_eq(par_parse(201, "{\"request_uri\":\"urn:x\",\"expires_in\":6.5}", &r, &err), FST_PAR_MALFORMED);
+    ck_assert_ptr_null(r.request_uri);
+}
+END_TEST
+
+UNIT_MAIN("oidc_protocol", pkce, authorization_request, pushed_authorization_request, pushed_authorization_response,
+          token_request, token_response, client_key_loading, client_assertion)
