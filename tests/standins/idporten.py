@@ -15,11 +15,18 @@ Standalone (the demo; a human picks a test person on the login page):
         --client-id demo --client-secret demo-secret --redirect-uri http://127.0.0.1:8080/foresatt/callback
 
 Endpoints: /.well-known/openid-configuration, /authorize (a "choose a test person" page that posts
-to /authorize/login), /token (client_secret_basic, client_secret_post, private_key_jwt; PKCE S256;
-single-use codes), /jwks.json (with key rotation), /endsession (RP-initiated logout, GET or POST).
+to /authorize/login), /par (pushed authorization requests, RFC 9126: the client's own
+authentication method, single-use request_uri with an expiry; /authorize then takes only client_id
+and request_uri), /token (client_secret_basic, client_secret_post, private_key_jwt; PKCE S256;
+single-use codes), /jwks.json (with key rotation), /endsession (RP-initiated logout, GET or POST,
+or GET only; id_token_hint or client_id). Back-channel logout (OpenID Connect Back-Channel Logout
+1.0): send_backchannel_logout() posts a logout token signed with the OP's key to a client's
+registered URI, once, with 2 s connect and 5 s read timeouts, as ID-porten does; an end-session
+call sends one to every client of that OP session that registered a URI.
 
 Misbehaviour switches (attributes; reset() puts them back):
     token_mode        None | "bad_signature" | "alg_none" | "hs256_pubkey" | "unknown_kid" | "no_kid"
+                      (the same modes apply to logout tokens, see send_backchannel_logout)
                       | "no_kid_attacker" (no kid, signed by a key not in the JWKS)
                       | "header_keys_attacker" (jku/x5u/jwk/x5c point at an attacker key that signed it)
                       | "header_keys_ignored" (the same headers on a token we signed properly)
@@ -37,8 +44,17 @@ Misbehaviour switches (attributes; reset() puts them back):
     huge              {path, ...}: answer with a 2 MB JSON document
     deep              {path, ...}: answer with JSON nested 100 000 deep
     garbage           {path, ...}: answer 200 with an HTML error page (a proxy in the way)
+    require_par       discovery says require_pushed_authorization_requests; /authorize refuses
+                      anything but a pushed request
+    advertise_par     bool: the PAR endpoint in discovery (default True)
+    par_expires_in    seconds a request_uri lives (default 60)
+    par_error         (status, dict): the PAR endpoint answers with this OAuth error
+    par_response      dict: the PAR endpoint answers 201 with this instead (e.g. no request_uri)
+    end_session_methods  {"GET", "POST"} (default); {"GET"}: a POST to /endsession answers 404
+    backchannel_on_end_session  bool (default True): an end-session call sends logout tokens
 Counters: requests[path] (every request, by path), and lists: token_requests (form and client
-auth method of each), logouts (end_session calls).
+auth method of each), par_requests (form, client auth method and refusal of each), logouts
+(end_session calls), backchannel_deliveries (uri, claims, status, body of each logout token sent).
 """
 import argparse
 import base64
@@ -53,7 +69,9 @@ import socket
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -65,6 +83,8 @@ DEFAULT_PERSONS = [
     {"pid": "55102499947", "name": "Dina D-nummer"},
 ]
 ACR_LEVELS = {"idporten-loa-low": 1, "idporten-loa-substantial": 2, "idporten-loa-high": 3}
+LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+PAR_URN = "urn:ietf:params:oauth:request_uri:"
 
 
 def b64u(data):
@@ -150,6 +170,17 @@ class IdPorten:
             self.discovery_issuer = None
             self.jwks_without_kids = False
             self.token_error = None
+            self.require_par = False
+            self.advertise_par = True
+            self.par_expires_in = 60
+            self.par_error = None
+            self.par_response = None
+            self.par_requests = []
+            self.pushed = {}
+            self.end_session_methods = {"GET", "POST"}
+            self.backchannel_on_end_session = True
+            self.backchannel_deliveries = []
+            self.sessions = {}
             self.slow = {}
             self.dead = set()
             self.huge = set()
@@ -165,9 +196,14 @@ class IdPorten:
             self.last_id_token = None
             self.access_tokens = []
 
-    def add_client(self, client_id, secret=None, redirect_uris=(), public_jwk=None, post_logout_redirect_uris=()):
+    def add_client(self, client_id, secret=None, redirect_uris=(), public_jwk=None, post_logout_redirect_uris=(),
+                   auth_method=None, backchannel_logout_uri=None):
+        """auth_method: the one client authentication the client registered (None: any it can do),
+        as ID-porten's self-service portal registers one per client. backchannel_logout_uri: where
+        logout tokens for this client go."""
         self.clients[client_id] = {"secret": secret, "redirect_uris": list(redirect_uris), "jwk": public_jwk,
-                                   "post_logout_redirect_uris": list(post_logout_redirect_uris)}
+                                   "post_logout_redirect_uris": list(post_logout_redirect_uris),
+                                   "auth_method": auth_method, "backchannel_logout_uri": backchannel_logout_uri}
 
     def rotate_keys(self, keep_old=True):
         """A new signing key (new kid). The old one stays in the JWKS unless keep_old is False."""
@@ -209,6 +245,8 @@ class IdPorten:
             "token_endpoint": self.url("/token"),
             "jwks_uri": self.url("/jwks.json"),
             "end_session_endpoint": self.url("/endsession"),
+            **({"pushed_authorization_request_endpoint": self.url("/par")} if self.advertise_par else {}),
+            "require_pushed_authorization_requests": self.require_par,
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
             "code_challenge_methods_supported": ["S256"],
@@ -220,6 +258,8 @@ class IdPorten:
             "authorization_response_iss_parameter_supported": self.advertise_iss_param,
             "frontchannel_logout_supported": True,
             "frontchannel_logout_session_supported": True,
+            "backchannel_logout_supported": True,
+            "backchannel_logout_session_supported": True,
         }
 
     def jwks(self):
@@ -260,14 +300,17 @@ class IdPorten:
         claims.update(self.claims_override)
         for c in self.claims_remove:
             claims.pop(c, None)
+        return self.sign_jwt(claims, self.token_mode, "JWT")
+
+    def sign_jwt(self, claims, mode=None, typ="JWT"):
+        """claims signed with the OP's key, or mis-signed as mode says (see token_mode)."""
         key = self.signing_key
-        header = {"alg": "RS256", "kid": key.kid, "typ": "JWT"}
-        mode = self.token_mode
+        header = {"alg": "RS256", "kid": key.kid, "typ": typ}
         if mode == "alg_none":
-            return jwt_encode({"alg": "none", "typ": "JWT"}, claims, None)
+            return jwt_encode({"alg": "none", "typ": typ}, claims, None)
         if mode == "hs256_pubkey":
             secret = key.public_pem()
-            return jwt_encode({"alg": "HS256", "kid": key.kid, "typ": "JWT"}, claims,
+            return jwt_encode({"alg": "HS256", "kid": key.kid, "typ": typ}, claims,
                               lambda data: hmac.new(secret, data, hashlib.sha256).digest())
         if mode == "bad_signature":
             token = jwt_encode(header, claims, key.sign)
@@ -291,7 +334,16 @@ class IdPorten:
         return jwt_encode(header, claims, key.sign)
 
     def check_client_auth(self, handler, form):
-        """(client_id, method) when the client authenticated, else (None, reason)."""
+        """(client_id, method) when the client authenticated with the method it registered, else
+        (None, reason)."""
+        cid, method = self._client_auth(handler, form)
+        if cid is not None:
+            registered = self.clients[cid].get("auth_method")
+            if registered and registered != method:
+                return None, f"client registered {registered}, authenticated with {method}"
+        return cid, method
+
+    def _client_auth(self, handler, form):
         auth = handler.headers.get("Authorization", "")
         if auth.startswith("Basic "):
             try:
@@ -322,7 +374,7 @@ class IdPorten:
                 return None, "assertion signature"
             if claims.get("iss") != cid or claims.get("sub") != cid:
                 return None, "assertion iss/sub"
-            if claims.get("aud") not in (self.issuer, self.url("/token")):
+            if claims.get("aud") not in (self.issuer, self.url("/token"), self.url("/par")):
                 return None, "assertion aud"
             if not (claims.get("exp", 0) > now and claims.get("exp", 0) - claims.get("iat", 0) <= 120):
                 return None, "assertion exp"
@@ -337,6 +389,74 @@ class IdPorten:
                 return cid, "client_secret_post"
             return None, "wrong client secret (post)"
         return None, "no client authentication"
+
+
+    # --- back-channel logout --------------------------------------------------------------------
+    def logout_token(self, client_id, sid=None, sub=None, claims_override=None, claims_remove=(), mode=None,
+                     typ="logout+jwt"):
+        """A back-channel logout token for client_id (Back-Channel Logout 1.0 §2.4), signed with the
+        OP's key; claims_override / claims_remove / mode make the bad ones."""
+        now = int(time.time())
+        claims = {"iss": self.issuer, "aud": client_id, "iat": now, "exp": now + 120,
+                  "jti": secrets.token_urlsafe(16), "events": {LOGOUT_EVENT: {}}}
+        if sid is not None:
+            claims["sid"] = sid
+        if sub is not None:
+            claims["sub"] = sub
+        claims.update(claims_override or {})
+        for c in claims_remove:
+            claims.pop(c, None)
+        return self.sign_jwt(claims, mode, typ)
+
+    def send_backchannel_logout(self, uri=None, client_id=None, sid=None, sub=None, token=None, **token_kw):
+        """POST a logout token to uri (default: the client's registered URI): one attempt, 2 s to
+        connect, 5 s to read. token: send this text as logout_token instead of making one. Returns
+        (status, headers, body); status is None when the RP gave no answer."""
+        client_id = client_id or next(iter(self.clients))
+        uri = uri or self.clients[client_id]["backchannel_logout_uri"]
+        if token is None:
+            token = self.logout_token(client_id, sid=sid, sub=sub, **token_kw)
+        body = urllib.parse.urlencode({"logout_token": token}).encode()
+        target = urllib.parse.urlsplit(uri)
+        status, headers, text = None, {}, ""
+        try:
+            conn = _http_connection(target, connect_timeout=2, read_timeout=5)
+            path = target.path + ("?" + target.query if target.query else "")
+            conn.request("POST", path or "/", body=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+            resp = conn.getresponse()
+            status, headers, text = resp.status, dict(resp.getheaders()), resp.read().decode(errors="replace")
+            conn.close()
+        except OSError as e:
+            text = str(e)
+        with self.lock:
+            self.backchannel_deliveries.append({"uri": uri, "client_id": client_id, "token": token,
+                                                "status": status, "body": text})
+        return status, headers, text
+
+    def logout_everywhere(self, sid):
+        """End the OP session sid: a logout token to every client of it that registered a URI."""
+        with self.lock:
+            session = self.sessions.pop(sid, None)
+        if session is None:
+            return []
+        sent = []
+        for client_id in sorted(session["clients"]):
+            client = self.clients.get(client_id)
+            if client and client.get("backchannel_logout_uri"):
+                sent.append(self.send_backchannel_logout(client_id=client_id, sid=sid,
+                                                         sub=session["subs"].get(client_id)))
+        return sent
+
+
+def _http_connection(target, connect_timeout, read_timeout):
+    """An HTTP(S) connection that connects within connect_timeout and then reads with read_timeout."""
+    import http.client
+    cls = http.client.HTTPSConnection if target.scheme == "https" else http.client.HTTPConnection
+    conn = cls(target.hostname, target.port, timeout=connect_timeout)
+    conn.connect()
+    conn.sock.settimeout(read_timeout)
+    return conn
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -428,17 +548,58 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if path == "/token":
             return self.token(self._form())
+        if path == "/par":
+            return self.par(self._form())
         if path == "/authorize/login":
             return self.authorize_login(self._form())
         if path == "/endsession":
+            if "POST" not in self.stand_in.end_session_methods:
+                return self._send(404, "<p>Not found: this end-session endpoint takes GET only</p>",
+                                  "text/html; charset=utf-8")
             return self.end_session(self._form())
         self._send(404, '{"error":"not_found"}')
 
+    def _bad_authorize(self, text):
+        return self._send(400, "<p>" + html.escape(text) + "</p>", "text/html; charset=utf-8")
+
+    def _pushed_request(self, q):
+        """The pushed request a browser's /authorize names: (params, None) or (None, why not)."""
+        op = self.stand_in
+        extra = sorted(set(q) - {"client_id", "request_uri"})
+        if extra:
+            return None, "with a pushed request the browser carries only client_id and request_uri, not " + \
+                ", ".join(extra)
+        with op.lock:
+            pushed = op.pushed.get(q["request_uri"])
+            if pushed is None:
+                return None, "unknown request_uri"
+            if pushed["used"]:
+                return None, "request_uri already used"
+            if pushed["expires"] < time.time():
+                return None, "request_uri expired"
+            if pushed["client_id"] != q.get("client_id"):
+                return None, "client_id is not the one that pushed the request"
+            pushed["used"] = True
+        return dict(pushed["params"]), None
+
     def authorize(self, q):
         op = self.stand_in
+        if "request_uri" in q:
+            q, why = self._pushed_request(q)
+            if q is None:
+                return self._bad_authorize(why)
+        elif op.require_par:
+            return self._bad_authorize("this OP requires pushed authorization requests")
         client = op.clients.get(q.get("client_id"))
         if client is None or q.get("redirect_uri") not in client["redirect_uris"]:
             return self._send(400, "<p>Unknown client or redirect_uri</p>", "text/html; charset=utf-8")
+        problems = self._request_problems(q)
+        if problems:
+            return self._send(400, "<p>" + html.escape("; ".join(problems)) + "</p>", "text/html; charset=utf-8")
+        self._chooser(q)
+
+    @staticmethod
+    def _request_problems(q):
         problems = []
         if q.get("response_type") != "code":
             problems.append("response_type must be code")
@@ -448,8 +609,49 @@ class _Handler(BaseHTTPRequestHandler):
             problems.append("PKCE S256 is mandatory")
         if "openid" not in q.get("scope", "").split():
             problems.append("scope must include openid")
+        return problems
+
+    def par(self, form):
+        """RFC 9126 §2: the client authenticates as registered, the request is checked like one at
+        /authorize, and the answer is a single-use request_uri that expires."""
+        op = self.stand_in
+        cid, method = op.check_client_auth(self, form)
+        record = {"form": dict(form), "method": method, "client_id": cid, "refused": None}
+        with op.lock:
+            op.par_requests.append(record)
+
+        def refuse(status, error, description):
+            record["refused"] = description
+            return self._json(status, {"error": error, "error_description": description})
+
+        if op.par_error:
+            status, body = op.par_error
+            record["refused"] = body.get("error")
+            return self._json(status, body)
+        if cid is None:
+            return refuse(401, "invalid_client", method)
+        if "request_uri" in form:
+            return refuse(400, "invalid_request", "request_uri must not be pushed")
+        if form.get("client_id") != cid:
+            return refuse(400, "invalid_request", "client_id is missing or not the authenticated client")
+        client = op.clients[cid]
+        if form.get("redirect_uri") not in client["redirect_uris"]:
+            return refuse(400, "invalid_request", "redirect_uri is not registered")
+        problems = self._request_problems(form)
         if problems:
-            return self._send(400, "<p>" + html.escape("; ".join(problems)) + "</p>", "text/html; charset=utf-8")
+            return refuse(400, "invalid_request", "; ".join(problems))
+        if op.par_response is not None:
+            return self._json(201, op.par_response)
+        params = {k: v for k, v in form.items()
+                  if k not in ("client_secret", "client_assertion", "client_assertion_type")}
+        uri = PAR_URN + secrets.token_urlsafe(24)
+        with op.lock:
+            op.pushed[uri] = {"params": params, "client_id": cid, "used": False,
+                              "expires": time.time() + op.par_expires_in}
+        self._json(201, {"request_uri": uri, "expires_in": op.par_expires_in})
+
+    def _chooser(self, q):
+        op = self.stand_in
         tx = secrets.token_urlsafe(16)
         with op.lock:
             op.transactions[tx] = dict(q)
@@ -498,6 +700,7 @@ class _Handler(BaseHTTPRequestHandler):
                               "name": person.get("name"), "acr": person.get("acr", acr_asked), "sid": sid,
                               "expires": time.time() + 60, "used": False}
             op.last_sid = sid
+            op.sessions[sid] = {"clients": {q["client_id"]}, "subs": {q["client_id"]: op.sub_for(pid, q["client_id"])}}
         params["code"] = code
         self._redirect(q["redirect_uri"] + "?" + urllib.parse.urlencode(params))
 
@@ -532,6 +735,9 @@ class _Handler(BaseHTTPRequestHandler):
                          "id_token": id_token, "scope": "openid"})
 
     def end_session(self, params):
+        """RP-Initiated Logout 1.0 §2-3: id_token_hint (verified against the current keys; one that
+        does not verify is an error) or client_id names the client; post_logout_redirect_uri must be
+        one it registered. Ends the OP session the hint names and sends the back-channel logouts."""
         op = self.stand_in
         hint = params.get("id_token_hint")
         claims = None
@@ -541,12 +747,19 @@ class _Handler(BaseHTTPRequestHandler):
                 if claims:
                     break
         target = params.get("post_logout_redirect_uri")
-        client = op.clients.get(claims.get("aud")) if claims else None
         with op.lock:
             op.logouts.append({"method": self.command, "params": dict(params), "valid_hint": claims is not None})
+        if hint and claims is None:
+            return self._send(400, "<p>The id_token_hint could not be verified</p>", "text/html; charset=utf-8")
+        client_id = claims.get("aud") if claims else params.get("client_id")
+        if claims and params.get("client_id") not in (None, client_id):
+            return self._send(400, "<p>client_id does not match the id_token_hint</p>", "text/html; charset=utf-8")
+        client = op.clients.get(client_id)
         if client is None or target not in client["post_logout_redirect_uris"]:
             return self._send(400, "<p>Unknown id_token_hint or unregistered post_logout_redirect_uri</p>",
                               "text/html; charset=utf-8")
+        if claims and claims.get("sid") and op.backchannel_on_end_session:
+            op.logout_everywhere(claims["sid"])
         url = target
         if params.get("state"):
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode({"state": params["state"]})
