@@ -9,7 +9,7 @@
    file served: unprotected; behind `Require foresatt-guardian-of` with a valid decision, the person
    from a trusted proxy's header (ForesattIdentity header), with and without the audit log; and behind
    the built-in login with its session cookie (decrypt + decision from the cookie).
-Fixtures: make-freg-fixtures, registry_file and store_sqlite. Run from a built tree (make) as root.
+Fixtures: tests/fixtures/make-fixtures, registry_file and store_sqlite. Run from a built tree (make) as root.
 """
 import argparse
 import os

@@ -9,7 +9,7 @@ Requests per second and mean time per request (ab, keep-alive, event MPM) for:
   and as JSON (store, register cache and decision per request, plus an audit entry); the consent
   page for a logged-in pupil (an access decision per guardian); and a refused phone number (form
   POST: body, CSRF, checks, the page again).
-Fixtures: make-freg-fixtures, registry_file and store_sqlite. Run from a built tree (make) as root.
+Fixtures: tests/fixtures/make-fixtures, registry_file and store_sqlite. Run from a built tree (make) as root.
 """
 import argparse
 import os

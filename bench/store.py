@@ -27,8 +27,8 @@ sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 from fstest import paths  # noqa: E402
 from fstest.postgres import Postgres  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(paths.FIXTURES))
-import fnr  # noqa: E402  (the fixtures' synthetic number generator)
+sys.path.insert(0, paths.FIXTURES_DIR)
+import idnumbers  # noqa: E402  (valid synthetic identity numbers)
 
 TODAY = datetime.date(2026, 12, 1)
 HEADER = ("student_id,student_fnr,school,status,consent_extended,guardian_fnr,guardian_name,guardian_phone,"
@@ -39,9 +39,9 @@ def numbers(born_from, count):
     """count distinct valid synthetic numbers, born on consecutive days from born_from."""
     out, day = [], born_from
     while len(out) < count:
-        r = fnr.individ_range(day.year)
+        r = idnumbers.individual_numbers(day.year)
         for i in range(r.start, r.stop, 7):
-            n = fnr.make(day, i, "tenor")
+            n = idnumbers.make(day, i)
             if n:
                 out.append(n)
                 if len(out) == count:

@@ -1,11 +1,11 @@
 # Unit tests (check) on the core, and integration tests (pytest) against a real httpd.
 # Each area registers its own unit tests in its local.mk with UNIT_CFLAGS / UNIT_LDADD.
-EXTRA_DIST += tests/integration tests/standins tests/run-integration
+EXTRA_DIST += tests/integration tests/standins tests/fixtures tests/run-integration
 
 TESTS_ENVIRONMENT_VARS = \
 	FORESATT_SRCDIR='$(abs_top_srcdir)' FORESATT_BUILDDIR='$(abs_top_builddir)' \
 	HTTPD='$(HTTPD)' HTTPD_MODULES_DIR='$(HTTPD_MODULES_DIR)' PYTHON3='$(PYTHON3)' \
-	FORESATT_SANITIZER_PRELOAD='$(SANITIZER_PRELOAD)' FORESATT_SHARED='$(FORESATT_SHARED)' \
+	FORESATT_SANITIZER_PRELOAD='$(SANITIZER_PRELOAD)' \
 	ASAN_OPTIONS='detect_leaks=0:abort_on_error=0:halt_on_error=1:use_sigaltstack=0' UBSAN_OPTIONS='print_stacktrace=1:halt_on_error=1'
 AM_TESTS_ENVIRONMENT = export $(TESTS_ENVIRONMENT_VARS);
 

@@ -61,7 +61,7 @@ class Stop(BaseException):
 # --- where things are ----------------------------------------------------------------------------
 
 def makefile_value(name):
-    """A value configure wrote into the Makefile (e.g. FORESATT_SHARED, HTTPD), or None."""
+    """A value configure wrote into the Makefile (e.g. HTTPD), or None."""
     try:
         with open(os.path.join(BUILDDIR, "Makefile"), encoding="utf-8") as f:
             for line in f:
@@ -74,13 +74,11 @@ def makefile_value(name):
 
 
 def find_fixtures():
-    candidates = [os.environ.get("FORESATT_SHARED"), makefile_value("FORESATT_SHARED"),
-                  os.path.join(SRCDIR, "..", "shared"), os.path.join(SRCDIR, "..", "..", "shared")]
-    for d in candidates:
-        if d and os.path.isfile(os.path.join(d, "fixtures", "make-freg-fixtures")):
-            return os.path.join(os.path.abspath(d), "fixtures", "make-freg-fixtures")
-    raise DemoError("the fixture generator shared/fixtures/make-freg-fixtures was not found beside the "
-                    "checkout (../shared); set FORESATT_SHARED=/path/to/shared")
+    """The synthetic register and roster come from the tree's own generator."""
+    path = os.path.join(SRCDIR, "tests", "fixtures", "make-fixtures")
+    if not os.path.isfile(path):
+        raise DemoError(f"the fixture generator {os.path.relpath(path, SRCDIR)} is missing from the checkout")
+    return path
 
 
 def built(relpath):
@@ -280,7 +278,7 @@ class Demo:
         p = subprocess.run([PYTHON, fixtures, "--today", self.today, "--out", self.path("world")],
                            capture_output=True, text=True)
         if p.returncode != 0:
-            raise DemoError("make-freg-fixtures failed:\n" + p.stderr)
+            raise DemoError("tests/fixtures/make-fixtures failed:\n" + p.stderr)
         with open(self.path("world", "scenarios.json"), encoding="utf-8") as f:
             self.persons = persons_from(json.load(f)["scenarios"])
         with open(self.path("conf", "persons.json"), "w", encoding="utf-8") as f:

@@ -2,7 +2,7 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * The school's roster (the CSV make-freg-fixtures writes and school systems export): parsed and
+ * The school's roster (the CSV tests/fixtures/make-fixtures writes and school systems export): parsed and
  * validated in full before anything is imported. One bad row rejects the file; every problem is
  * reported with its line, so the school can fix them all in one go.
  *

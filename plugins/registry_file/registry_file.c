@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * registry_file: a directory of Folkeregister person documents, one <number>.json each, in the
- * API's own shape (what ../shared/fixtures/make-freg-fixtures writes). Parsed by the same parser
+ * API's own shape (what tests/fixtures/make-fixtures writes). Parsed by the same parser
  * as registry_freg. The embedded default for development and the demo.
  *
  *   ForesattPlugin register /usr/lib/foresatt/registry_file.so dir=/var/lib/foresatt/freg

@@ -1,5 +1,5 @@
 """foresattctl decide: the module's access rule with the configured register and store, for every
-scenario make-freg-fixtures writes, on several pinned dates (29 February, DST change days)."""
+scenario tests/fixtures/make-fixtures writes, on several pinned dates (29 February, DST change days)."""
 import datetime
 import json
 import os

@@ -22,8 +22,8 @@ from fstest import paths
 from fstest.oidc import PASSPHRASE, encode_session, login_conf, make_op
 from fstest.world import World
 
-sys.path.insert(0, os.path.join(paths.SHARED, "fixtures"))
-import fnr  # noqa: E402
+sys.path.insert(0, paths.FIXTURES_DIR)
+import idnumbers  # noqa: E402
 
 MB = 1024 * 1024
 BOUND_FIRST = 12 * MB
@@ -76,7 +76,7 @@ def numbers(rng, n):
     out = set()
     while len(out) < n:
         born = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(365 * 50))
-        num = fnr.make(born, rng.randrange(0, 500), "tenor")
+        num = idnumbers.make(born, rng.randrange(0, 500))
         if num:
             out.add(num)
     return sorted(out)

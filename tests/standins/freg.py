@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """A Folkeregisteret stand-in ("offentlig med hjemmel"): serves person documents from a directory
-of <number>.json files (what make-freg-fixtures writes) at the real paths.
+of <number>.json files (what tests/fixtures/make-fixtures writes) at the real paths.
 
     GET  /folkeregisteret/offentlig-med-hjemmel/api/v1/personer/{number}?part=...
     POST /folkeregisteret/offentlig-med-hjemmel/api/v1/personer/bulkoppslag?part=...

@@ -7,7 +7,7 @@
 
 #include "fnr.h"
 
-/* Vectors from ../shared/reference/norway.md */
+/* Vectors worked out by hand from Skatteetaten's rules (the 2032 rule among them) */
 START_TEST(valid_vectors)
 {
     fst_id_info_t info;

@@ -517,7 +517,7 @@ START_TEST(person_copy_is_deep)
 }
 END_TEST
 
-/* --- every document the shared generator writes ----------------------------------------------- */
+/* --- every document the tree's fixture generator writes ---------------------------------------- */
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -552,7 +552,6 @@ static int mentions(const foresatt_person_t *p, const char *word)
 START_TEST(every_generated_fixture)
 {
     const char *src = getenv("FORESATT_SRCDIR");
-    const char *shared = getenv("FORESATT_SHARED");
     char tmpl[] = "/tmp/fs-freg-fixtures-XXXXXX";
     const char *dir = mkdtemp(tmpl), *gen, *cmd, *fregdir;
     struct dirent *de;
@@ -560,12 +559,8 @@ START_TEST(every_generated_fixture)
     int n = 0, graded = 0, ended = 0, dnumbers = 0;
 
     ck_assert_ptr_nonnull(dir);
-    if (shared == NULL) /* beside the checkout, or beside a worktree's parent */
-        shared = apr_pstrcat(pool, src ? src : ".", "/../shared", NULL);
-    if (access(apr_pstrcat(pool, shared, "/fixtures", NULL), R_OK) != 0 && getenv("FORESATT_SHARED") == NULL)
-        shared = apr_pstrcat(pool, src ? src : ".", "/../../shared", NULL);
-    gen = apr_pstrcat(pool, shared, "/fixtures/make-freg-fixtures", NULL);
-    ck_assert_msg(access(gen, R_OK) == 0, "the fixture generator %s is missing (set FORESATT_SHARED)", gen);
+    gen = apr_pstrcat(pool, src ? src : ".", "/tests/fixtures/make-fixtures", NULL);
+    ck_assert_msg(access(gen, R_OK) == 0, "the fixture generator %s is missing (set FORESATT_SRCDIR)", gen);
     cmd = apr_psprintf(pool, "/usr/bin/python3 '%s' --today 2026-12-01 --out '%s' >/dev/null", gen, dir);
     ck_assert_int_eq(system(cmd), 0);
     fregdir = apr_pstrcat(pool, dir, "/freg", NULL);
@@ -585,6 +580,7 @@ START_TEST(every_generated_fixture)
         ck_assert_str_eq(p->number, number);
         ck_assert_ptr_nonnull(p->given_name);
         ck_assert_ptr_nonnull(p->family_name);
+        ck_assert_msg(strcmp(p->family_name, "OLSEN") != 0, "%s: a former name was taken", de->d_name);
         ck_assert_ptr_nonnull(p->birth_date);
         ck_assert_str_eq(p->status, "bosatt");
         ck_assert_int_eq(p->has_address, 1);

@@ -7,21 +7,10 @@ BUILDDIR = os.path.abspath(os.environ.get("FORESATT_BUILDDIR", SRCDIR))
 HTTPD = os.environ.get("HTTPD") or "/usr/sbin/apache2"
 HTTPD_MODULES_DIR = os.environ.get("HTTPD_MODULES_DIR") or "/usr/lib/apache2/modules"
 
-
-def _find_shared():
-    """shared/ sits beside the checkout; a worktree (wt/NAME) or a copy inside it (CI's _build_asan)
-    is one level further down."""
-    if os.environ.get("FORESATT_SHARED"):
-        return os.path.abspath(os.environ["FORESATT_SHARED"])
-    for up in (("..",), ("..", "..")):
-        candidate = os.path.abspath(os.path.join(SRCDIR, *up, "shared"))
-        if os.path.isdir(os.path.join(candidate, "fixtures")):
-            return candidate
-    return os.path.abspath(os.path.join(SRCDIR, "..", "shared"))
-
-
-SHARED = _find_shared()
-FIXTURES = os.path.join(SHARED, "fixtures", "make-freg-fixtures")
+# The synthetic register, roster and expected decisions (tests/fixtures/make-fixtures --today D --out DIR),
+# and the folder of its modules (idnumbers: valid synthetic identity numbers).
+FIXTURES_DIR = os.path.join(SRCDIR, "tests", "fixtures")
+FIXTURES = os.path.join(FIXTURES_DIR, "make-fixtures")
 
 
 SANITIZER_PRELOAD = os.environ.get("FORESATT_SANITIZER_PRELOAD", "")

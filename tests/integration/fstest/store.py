@@ -66,7 +66,7 @@ def new_store(kind, directory, postgres=None):
 
 
 def make_fixtures(directory, today):
-    """make-freg-fixtures for a pinned day: DIR/roster.csv, DIR/freg/, DIR/scenarios.json."""
+    """tests/fixtures/make-fixtures for a pinned day: DIR/roster.csv, DIR/freg/, DIR/scenarios.json."""
     subprocess.run(["/usr/bin/python3", paths.FIXTURES, "--today", today, "--out", str(directory)], check=True,
                    capture_output=True)
     return os.path.join(str(directory), "roster.csv")

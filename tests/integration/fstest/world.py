@@ -1,4 +1,4 @@
-"""A school's world for tests: make-freg-fixtures documents for one day, imported into a SQLite store
+"""A school's world for tests: tests/fixtures/make-fixtures documents for one day, imported into a SQLite store
 that httpd's children can write, and the configuration lines that load both plugins.
 
     w = World(h)                      # registry_file + store_sqlite; or give registry_line / store_line
