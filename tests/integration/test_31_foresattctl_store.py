@@ -432,21 +432,24 @@ def test_store_unreachable_is_a_backend_failure(tmp_path, fixtures):
     assert "cannot connect to PostgreSQL" in p.stderr
     # a SQLite file this user cannot write
     import tempfile
+    import shutil
     ro = tempfile.mkdtemp(prefix="fs-ro-")
     os.chmod(ro, 0o755)
     open(os.path.join(ro, "s.db"), "wb").close()
+    # the tool and the plugin beside it: the tree may sit where nobody cannot reach (a home of 0700)
+    tool = shutil.copy(paths.tool(), ro)
+    plugin = shutil.copy(paths.plugin("store_sqlite"), ro)
     sqlite_conf = os.path.join(ro, "ro.conf")
     with open(sqlite_conf, "w") as f:
-        f.write(f"ForesattPlugin st {paths.plugin('store_sqlite')} path={ro}/s.db\nForesattStore st\n")
+        f.write(f"ForesattPlugin st {plugin} path={ro}/s.db\nForesattStore st\n")
     os.chmod(os.path.join(ro, "s.db"), 0o444)
     os.chmod(ro, 0o555)
     try:
-        cmd = [paths.tool(), "--config", sqlite_conf, "audit"]
+        cmd = [tool, "--config", sqlite_conf, "audit"]
         p = subprocess.run((["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []) + cmd,
                            capture_output=True, text=True, timeout=60)
         assert p.returncode == 4, p.stderr
         assert "failed to start in this process" in p.stderr
     finally:
         os.chmod(ro, 0o755)
-        import shutil
         shutil.rmtree(ro, ignore_errors=True)
