@@ -179,3 +179,88 @@ def test_freg_refuses_malformed_bulk_requests(freg, mp):
     r = requests.post(freg.base_url + BULK, json={"foedselsEllerDNummer": ["20036914700"] * 1001}, headers=h,
                       timeout=10)
     assert r.status_code == 400
+
+
+# --- Folkeregisteret's event feed ----------------------------------------------------------------
+
+EVENTS = "folkeregisteret/offentlig-med-hjemmel/api/v1/hendelser/"
+
+
+@pytest.fixture
+def feed(mp, tmp_path):
+    f = Freg(tmp_path, maskinporten=mp).start()
+    yield f
+    f.stop()
+
+
+def test_feed_pages_from_seq_inclusive(feed, mp):
+    h = {"Authorization": "Bearer " + token(mp)}
+    last = feed.append_events([("20036914700", "endringIStatus")] * 2500)
+    assert last == 2500
+    r = requests.get(feed.base_url + EVENTS + "feed?seq=1", headers=h, timeout=10)
+    page = r.json()
+    assert r.status_code == 200 and len(page) == 1000
+    assert [i["sekvensnummer"] for i in page] == list(range(1, 1001))
+    assert set(page[0]["hendelse"]) == {"folkeregisteridentifikator", "hendelsetype", "hendelsesdokument",
+                                        "persondokument", "ajourholdstidspunkt"}
+    page = requests.get(feed.base_url + EVENTS + "feed?seq=2001", headers=h, timeout=10).json()
+    assert [i["sekvensnummer"] for i in page] == list(range(2001, 2501))
+    assert requests.get(feed.base_url + EVENTS + "feed?seq=2501", headers=h, timeout=10).json() == []
+    doc = requests.get(feed.base_url + EVENTS + page[0]["hendelse"]["hendelsesdokument"], headers=h, timeout=10)
+    assert doc.json()["hendelsestype"] == "endringIStatus"
+
+
+def test_feed_latest_sequence_number_in_both_shapes(feed, mp):
+    h = {"Authorization": "Bearer " + token(mp)}
+    url = feed.base_url + EVENTS + "siste/sekvensnummer"
+    assert requests.get(url, headers=h, timeout=10).json() == 0
+    feed.append_event("20036914700", "personErDoed")
+    assert requests.get(url, headers=h, timeout=10).json() == 1
+    feed.latest_shape = "object"
+    assert requests.get(url, headers=h, timeout=10).json() == {"sekvensnummer": 1}
+
+
+def test_feed_etag_and_not_modified(feed, mp):
+    h = {"Authorization": "Bearer " + token(mp)}
+    url = feed.base_url + EVENTS + "feed?seq=1"
+    r = requests.get(url, headers=h, timeout=10)
+    etag = r.headers["ETag"]
+    assert r.json() == []
+    r = requests.get(url, headers=dict(h, **{"If-None-Match": etag}), timeout=10)
+    assert r.status_code == 304 and r.content == b"" and feed.feed_not_modified == 1
+    feed.append_event("20036914700", "endringIAdressebeskyttelse")
+    r = requests.get(url, headers=dict(h, **{"If-None-Match": etag}), timeout=10)
+    assert r.status_code == 200 and len(r.json()) == 1 and r.headers["ETag"] != etag
+
+
+def test_feed_rate_limits_refuses_and_forgets(feed, mp):
+    h = {"Authorization": "Bearer " + token(mp)}
+    assert requests.get(feed.base_url + EVENTS + "feed?seq=1", timeout=10).status_code == 401
+    assert requests.get(feed.base_url + EVENTS + "feed?seq=x", headers=h, timeout=10).status_code == 400
+    feed.feed_mode, feed.retry_after = "429", 9
+    r = requests.get(feed.base_url + EVENTS + "feed?seq=1", headers=h, timeout=10)
+    assert r.status_code == 429 and r.headers["Retry-After"] == "9"
+    # lookups are not throttled by the feed's switch
+    r = requests.post(feed.base_url + BULK, json={"foedselsEllerDNummer": ["20036914700"]}, headers=h, timeout=10)
+    assert r.status_code == 200
+    feed.feed_mode = None
+    feed.append_events([("20036914700", "endringIStatus")] * 5)
+    feed.gone_before = 3
+    assert requests.get(feed.base_url + EVENTS + "feed?seq=2", headers=h, timeout=10).status_code == 406
+    assert len(requests.get(feed.base_url + EVENTS + "feed?seq=3", headers=h, timeout=10).json()) == 3
+
+
+def test_feed_test_hooks_from_another_process(feed, mp):
+    h = {"Authorization": "Bearer " + token(mp)}
+    r = requests.post(feed.base_url + "_standin/events", json=[{"number": "20036914700", "type": "personErDoed"}],
+                      timeout=10)
+    assert r.json() == {"sekvensnummer": 1}
+    assert requests.post(feed.base_url + "_standin/events", json=[{"number": "x"}], timeout=10).status_code == 400
+    doc = {"identifikasjonsnummer": [{"erGjeldende": True, "status": "iBruk", "foedselsEllerDNummer": "20036914700",
+                                      "identifikatortype": "foedselsnummer"}], "status": [{"erGjeldende": True,
+                                                                                           "status": "doed"}]}
+    assert requests.put(feed.base_url + "_standin/personer/20036914700", json=doc, timeout=10).status_code == 200
+    r = requests.get(feed.base_url + "folkeregisteret/offentlig-med-hjemmel/api/v1/personer/20036914700",
+                     headers=h, timeout=10)
+    assert r.json()["status"][0]["status"] == "doed"
+    assert feed.asked == ["20036914700"]
