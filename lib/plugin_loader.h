@@ -8,6 +8,8 @@
 #ifndef FST_PLUGIN_LOADER_H
 #define FST_PLUGIN_LOADER_H
 
+#include <stddef.h>
+
 #include <apr_pools.h>
 #include <apr_thread_mutex.h>
 
@@ -62,6 +64,13 @@ fst_load_error_t fst_plugin_create(apr_pool_t *pool, fst_plugin_t *plugin, const
 
 /* Call child_init() where the plugin has one (after fork). */
 fst_load_error_t fst_plugin_child_init(apr_pool_t *pool, fst_plugin_t *plugin, const char **err);
+
+/* Non-zero when an operation table of this type has member: within the table's struct_size (a plugin
+ * built for an older minor has a smaller table) and not NULL. FST_OPS_HAS(ops, foresatt_store_ops_t,
+ * register_apply). */
+#define FST_OPS_HAS(ops, type, member)                                                                   \
+    ((ops) != NULL && (ops)->struct_size >= offsetof(type, member) + sizeof(((type *)0)->member) &&     \
+     (ops)->member != NULL)
 
 const char *fst_plugin_kind_name(foresatt_plugin_kind_t kind); /* "registry", "store" */
 

@@ -62,6 +62,19 @@ tests_plugins_broken_create_fails_la_CPPFLAGS = $(AM_CPPFLAGS) -DBROKEN_CREATE_F
 tests_plugins_broken_create_fails_la_CFLAGS = $(PLUGIN_CFLAGS)
 tests_plugins_broken_create_fails_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
 
+# Real plugins as their ABI 1.1 builds look to this host (test_63_abi_compat.py).
+check_LTLIBRARIES += tests/plugins/store_abi11.la tests/plugins/registry_abi11.la
+tests_plugins_store_abi11_la_SOURCES = tests/plugins/abi11_wrap.c
+tests_plugins_store_abi11_la_CPPFLAGS = $(AM_CPPFLAGS) -DWRAP_STORE
+tests_plugins_store_abi11_la_CFLAGS = $(PLUGIN_CFLAGS) -pthread
+tests_plugins_store_abi11_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
+tests_plugins_store_abi11_la_LIBADD = -ldl -lpthread
+tests_plugins_registry_abi11_la_SOURCES = tests/plugins/abi11_wrap.c
+tests_plugins_registry_abi11_la_CPPFLAGS = $(AM_CPPFLAGS) -DWRAP_REGISTRY
+tests_plugins_registry_abi11_la_CFLAGS = $(PLUGIN_CFLAGS) -pthread
+tests_plugins_registry_abi11_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
+tests_plugins_registry_abi11_la_LIBADD = -ldl -lpthread
+
 # Integration tests run last, once everything above is built.
 TESTS += tests/run-integration
 include tests/store/local.mk

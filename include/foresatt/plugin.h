@@ -16,7 +16,10 @@
  *     for a newer minor (it may need something this host does not have). Every struct that may grow
  *     carries struct_size so both sides can tell which fields exist.
  *   - History: 1.0 first release. 1.1 adds foresatt_audit_filter_t.actor (a 1.0 store ignores it, so
- *     hosts also filter the entries they get back).
+ *     hosts also filter the entries they get back). 1.2 adds foresatt_host_t.worker_can_write, the
+ *     register's event feed (foresatt_registry_ops_t.events_latest, events_read) and the store's side of it
+ *     (foresatt_store_ops_t.numbers_held, register_apply, feed_position, invalidations_since).
+ *     Every 1.2 operation is optional: the host checks struct_size and NULL before calling one.
  *
  * Memory
  *   - Plugins never return memory the host must free. Results are allocated from a host arena with
@@ -189,6 +192,16 @@ typedef struct foresatt_person {
     const foresatt_relation_t *relations;
 } foresatt_person_t;
 
+/* ABI 1.2: one entry of the register's event feed (Folkeregisteret's hendelsesliste). The feed covers
+ * the whole register, not only the school's persons: the host keeps the events about numbers it holds. */
+typedef struct foresatt_event {
+    uint32_t struct_size;
+    int64_t sequence;    /* sekvensnummer: strictly growing along the feed */
+    const char *number;  /* folkeregisteridentifikator: the person the event is about */
+    const char *type;    /* hendelsetype, e.g. "endringIForeldreansvar", "personErDoed" */
+    int64_t recorded_at; /* ajourholdstidspunkt, Unix seconds; 0 when absent */
+} foresatt_event_t;
+
 typedef struct foresatt_registry_ops {
     uint32_t struct_size;
     /* One person. FORESATT_NOT_FOUND when the register does not know the number. */
@@ -200,6 +213,16 @@ typedef struct foresatt_registry_ops {
                                       foresatt_arena_t *arena, foresatt_person_t **persons,
                                       foresatt_status_t *status);
     size_t max_batch;
+
+    /* ABI 1.2, optional (NULL when the register has no event feed). */
+    /* The newest sequence number in the feed; 0 while it is empty. */
+    foresatt_result_t (*events_latest)(void *instance, int64_t *sequence, foresatt_status_t *status);
+    /* The events from sequence `from` (inclusive) on, in order: at most max (a page; fewer is fine, the
+     * host asks again from after the last one). FORESATT_OK with n = 0 when there are none yet.
+     * FORESATT_NOT_FOUND when the register no longer keeps events that old. number and type are
+     * never NULL; an entry the plugin cannot read is FORESATT_ERROR for the whole page. */
+    foresatt_result_t (*events_read)(void *instance, int64_t from, size_t max, foresatt_arena_t *arena,
+                                     foresatt_event_t **events, size_t *n, foresatt_status_t *status);
 } foresatt_registry_ops_t;
 
 /* ---------------------------------------------------------------------------------------------
@@ -355,6 +378,42 @@ typedef struct foresatt_purge_stats {
     size_t audit;     /* audit entries deleted */
 } foresatt_purge_stats_t;
 
+/* ABI 1.2: what the school holds for a number (numbers_held). */
+#define FORESATT_HELD_PUPIL 0x1u    /* a pupil has this number */
+#define FORESATT_HELD_GUARDIAN 0x2u /* a guardian row has it */
+
+/* ABI 1.2: one change the register has precedence for (register_apply). */
+typedef enum foresatt_change_kind {
+    /* Nothing stored changes; decisions and cached lookups about number are made again. */
+    FORESATT_CHANGE_RECHECK = 1,
+    /* name and address (NULL: none) of every guardian row with number, from the register. Ends a
+     * FORESATT_CHANGE_ADDRESS_PROTECTED for the number. */
+    FORESATT_CHANGE_GUARDIAN_DETAILS = 2,
+    /* The register grades the address of number (fortrolig, strengtFortrolig, klientadresse): the
+     * address of every row with number is deleted, and a roster's address for it is not stored, until a
+     * FORESATT_CHANGE_GUARDIAN_DETAILS brings an ungraded one. */
+    FORESATT_CHANGE_ADDRESS_PROTECTED = 3,
+    /* number is replaced by new_number: the pupil, the guardian rows and the contact edit move to it
+     * (a row new_number already has for the same pupil wins), audit entries by actor become
+     * new_actor's (when both are set), and a roster that still names number is read as new_number. */
+    FORESATT_CHANGE_NUMBER = 4,
+    /* The person died (at): purge deletes their guardian rows, and a pupil's guardian data, like
+     * those of a pupil who left. */
+    FORESATT_CHANGE_DECEASED = 5
+} foresatt_change_kind_t;
+
+typedef struct foresatt_register_change {
+    uint32_t struct_size;
+    foresatt_change_kind_t kind;
+    const char *number;
+    const char *name;       /* GUARDIAN_DETAILS: at most FORESATT_MAX_NAME_LEN */
+    const char *address;    /* GUARDIAN_DETAILS: at most FORESATT_MAX_ADDRESS_LEN, or NULL */
+    const char *new_number; /* NUMBER */
+    const char *actor;      /* NUMBER: the pseudonyms of number and new_number in the audit log, or NULL */
+    const char *new_actor;
+    int64_t at;             /* DECEASED: when (0: unknown) */
+} foresatt_register_change_t;
+
 typedef struct foresatt_store_ops {
     uint32_t struct_size;
 
@@ -425,6 +484,27 @@ typedef struct foresatt_store_ops {
      * (for the tool to show conflicts; which one is in effect follows from edited_at and imported_at). */
     foresatt_result_t (*contact_conflicts)(void *instance, foresatt_arena_t *arena, foresatt_guardian_t ***guardians,
                                            size_t *n, foresatt_status_t *status);
+
+    /* ABI 1.2, optional (NULL: the store cannot follow the register; foresattctl follow and sync --apply
+     * say so). A 1.2 store's purge also deletes what FORESATT_CHANGE_DECEASED handed to it. */
+
+    /* held[i] = FORESATT_HELD_* bits for numbers[i], 0 when the school holds nothing for it; n <= 1000. */
+    foresatt_result_t (*numbers_held)(void *instance, const char *const *numbers, size_t n, unsigned *held,
+                                      foresatt_status_t *status);
+    /* In one transaction: apply the n changes (in order), record every number they name as invalidated
+     * at the new revision (the revision moves when n > 0), and, when feed is not NULL, record
+     * feed_sequence as that feed's position. n = 0 with a feed only moves the position. A number no
+     * row holds is no error (nothing to change). FORESATT_ERROR for bad input changes nothing. */
+    foresatt_result_t (*register_apply)(void *instance, const foresatt_register_change_t *changes, size_t n,
+                                        const char *feed, int64_t feed_sequence, foresatt_status_t *status);
+    /* The position register_apply last recorded for feed; FORESATT_NOT_FOUND when none. */
+    foresatt_result_t (*feed_position)(void *instance, const char *feed, int64_t *sequence,
+                                       foresatt_status_t *status);
+    /* The numbers register_apply invalidated at revisions after `revision`, each once, in any order.
+     * FORESATT_NOT_FOUND when the store no longer keeps them that far back (it keeps them at least a
+     * day): the host then forgets everything it cached. */
+    foresatt_result_t (*invalidations_since)(void *instance, int64_t revision, foresatt_arena_t *arena,
+                                             const char ***numbers, size_t *n, foresatt_status_t *status);
 } foresatt_store_ops_t;
 
 /* ---------------------------------------------------------------------------------------------

@@ -119,8 +119,10 @@ static foresatt_result_t fake_batch(void *instance, const char *const *numbers, 
     return FORESATT_OK;
 }
 
-static foresatt_registry_ops_t ops_single = {sizeof(foresatt_registry_ops_t), fake_lookup, NULL, 0};
-static foresatt_registry_ops_t ops_batch = {sizeof(foresatt_registry_ops_t), fake_lookup, fake_batch, 2};
+static foresatt_registry_ops_t ops_single = {
+    .struct_size = sizeof(foresatt_registry_ops_t), .lookup = fake_lookup, .lookup_batch = NULL, .max_batch = 0};
+static foresatt_registry_ops_t ops_batch = {
+    .struct_size = sizeof(foresatt_registry_ops_t), .lookup = fake_lookup, .lookup_batch = fake_batch, .max_batch = 2};
 static foresatt_plugin_t desc_single, desc_batch;
 static fst_plugin_t plugin_single, plugin_batch;
 
