@@ -26,6 +26,7 @@ include lib/roster/local.mk
 include lib/oidc/local.mk
 include lib/session/local.mk
 include lib/selfservice/local.mk
+include lib/regsync/local.mk
 
 check_PROGRAMS += tests/unit/check_registry_cache
 tests_unit_check_registry_cache_SOURCES = tests/unit/check_registry_cache.c

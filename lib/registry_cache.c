@@ -488,6 +488,23 @@ void fst_regcache_clear(fst_regcache_t *c)
     apr_thread_mutex_unlock(c->mutex);
 }
 
+void fst_regcache_forget(fst_regcache_t *c, const char *const *numbers, size_t n)
+{
+    size_t i;
+
+    apr_thread_mutex_lock(c->mutex);
+    for (i = 0; i < n; i++) {
+        entry_t *e = valid_number(numbers[i]) ? apr_hash_get(c->table, numbers[i], NUMBER_LEN) : NULL;
+        /* An entry in flight goes too: its answer may predate the change, so it lands uncached
+         * (flight_land finds no entry of its own) while its waiters still get it. */
+        if (e != NULL) {
+            entry_remove(c, e);
+            c->stats.forgotten++;
+        }
+    }
+    apr_thread_mutex_unlock(c->mutex);
+}
+
 void fst_regcache_stats(fst_regcache_t *c, fst_regcache_stats_t *stats)
 {
     apr_thread_mutex_lock(c->mutex);

@@ -58,6 +58,7 @@ typedef struct fst_regcache_stats {
     uint64_t waits;         /* answered by another thread's backend call */
     uint64_t backend_calls; /* plugin calls (one batch call counts once) */
     uint64_t evictions;     /* entries dropped for room */
+    uint64_t forgotten;     /* entries dropped by fst_regcache_forget */
     size_t entries;         /* cached numbers now */
 } fst_regcache_stats_t;
 
@@ -81,6 +82,11 @@ foresatt_result_t fst_regcache_lookup_many(fst_regcache_t *cache, const char *co
 
 /* Drop every cached answer (calls in flight finish normally). */
 void fst_regcache_clear(fst_regcache_t *cache);
+
+/* Drop the answers for these numbers: the register changed them (the store's invalidations). A call
+ * in flight for one of them still answers its callers, but its answer is not kept. Numbers that are
+ * not cached, or not 11 digits, are ignored. */
+void fst_regcache_forget(fst_regcache_t *cache, const char *const *numbers, size_t n);
 
 void fst_regcache_stats(fst_regcache_t *cache, fst_regcache_stats_t *stats);
 

@@ -379,15 +379,18 @@ typedef struct foresatt_purge_stats {
 } foresatt_purge_stats_t;
 
 /* ABI 1.2: what the school holds for a number (numbers_held). */
-#define FORESATT_HELD_PUPIL 0x1u    /* a pupil has this number */
-#define FORESATT_HELD_GUARDIAN 0x2u /* a guardian row has it */
+#define FORESATT_HELD_PUPIL 0x1u     /* a pupil has this number */
+#define FORESATT_HELD_GUARDIAN 0x2u  /* a guardian row has it */
+#define FORESATT_HELD_DECEASED 0x4u  /* register_apply recorded the person's death */
+#define FORESATT_HELD_PROTECTED 0x8u /* register_apply recorded a graded address for it */
 
 /* ABI 1.2: one change the register has precedence for (register_apply). */
 typedef enum foresatt_change_kind {
     /* Nothing stored changes; decisions and cached lookups about number are made again. */
     FORESATT_CHANGE_RECHECK = 1,
-    /* name and address (NULL: none) of every guardian row with number, from the register. Ends a
-     * FORESATT_CHANGE_ADDRESS_PROTECTED for the number. */
+    /* The register's name (and address, unless NULL) for every guardian row with number: they take
+     * the place of the roster's, now and after later imports. address NULL: the register gives none,
+     * the roster's stays. A non-NULL address ends a FORESATT_CHANGE_ADDRESS_PROTECTED. */
     FORESATT_CHANGE_GUARDIAN_DETAILS = 2,
     /* The register grades the address of number (fortrolig, strengtFortrolig, klientadresse): the
      * address of every row with number is deleted, and a roster's address for it is not stored, until a
@@ -488,7 +491,8 @@ typedef struct foresatt_store_ops {
     /* ABI 1.2, optional (NULL: the store cannot follow the register; foresattctl follow and sync --apply
      * say so). A 1.2 store's purge also deletes what FORESATT_CHANGE_DECEASED handed to it. */
 
-    /* held[i] = FORESATT_HELD_* bits for numbers[i], 0 when the school holds nothing for it; n <= 1000. */
+    /* held[i] = FORESATT_HELD_* bits for numbers[i], 0 when the school holds nothing for it (no pupil and
+     * no guardian row; the DECEASED and PROTECTED bits come only with one of those); n <= 1000. */
     foresatt_result_t (*numbers_held)(void *instance, const char *const *numbers, size_t n, unsigned *held,
                                       foresatt_status_t *status);
     /* In one transaction: apply the n changes (in order), record every number they name as invalidated

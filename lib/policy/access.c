@@ -229,6 +229,14 @@ fst_access_result_t fst_access_decide(const fst_access_backend_t *b, const char 
         fail(err, pool, &st, "register");
         return FST_ACCESS_REGISTRY_FAILED;
     }
+    if (rc == FORESATT_OK && me != NULL && fst_access_number_ended(me, number)) {
+        /* The register no longer uses this number for a living person: it is nobody's login any more. */
+        a->in_register = 1;
+        a->number_ended = 1;
+        a->as_student = NULL;
+        *out = a;
+        return FST_ACCESS_OK;
+    }
     if (rc == FORESATT_OK && me != NULL) {
         a->in_register = 1;
         a->display_name = fst_person_display_name(pool, me);
@@ -297,6 +305,13 @@ fst_access_result_t fst_access_decide_pupil(const fst_access_backend_t *b, const
         return FST_ACCESS_STORE_FAILED;
     }
     return decide_one(b, number, pupil, links, n_links, now, pool, out, err);
+}
+
+int fst_access_number_ended(const foresatt_person_t *me, const char *number)
+{
+    if (me->number != NULL && *me->number != '\0' && strcmp(me->number, number) != 0)
+        return 1; /* replaced: a D-number that became a fødselsnummer, a duplicate */
+    return me->status != NULL && (strcmp(me->status, "doed") == 0 || strcmp(me->status, "opphoert") == 0);
 }
 
 const fst_access_pupil_t *fst_access_find(const fst_access_t *access, const char *pupil_id)

@@ -12,6 +12,9 @@
  *     they are the responsible person (current or ended) and family relations with role barn,
  *     when the store has a pupil with that number.
  * For each candidate the register's record of the pupil decides (it has precedence): see rule.h.
+ *
+ * A number the register has replaced (the record asked for names another number in use), or whose
+ * person died or ceased (status doed, opphoert), decides nothing: no candidates, not a pupil.
  */
 #ifndef FST_POLICY_ACCESS_H
 #define FST_POLICY_ACCESS_H
@@ -49,6 +52,7 @@ typedef struct fst_access_pupil {
 
 typedef struct fst_access {
     int in_register;                    /* the person's own register record was found */
+    int number_ended;                   /* ... and says the number is replaced, or its person dead or ceased */
     const char *display_name;           /* fst_person_display_name of the register's record, or NULL */
     const foresatt_pupil_t *as_student; /* the store's record when the person is a pupil, else NULL */
     apr_array_header_t *pupils;         /* fst_access_pupil_t, sorted by pupil id */
@@ -76,6 +80,10 @@ fst_access_result_t fst_access_decide(const fst_access_backend_t *b, const char 
 fst_access_result_t fst_access_decide_pupil(const fst_access_backend_t *b, const char *number,
                                             const char *pupil_id, int64_t now, apr_pool_t *pool,
                                             fst_access_pupil_t *out, fst_access_error_t *err);
+
+/* Non-zero when the register's record of number (me) says the number is no longer anyone's login:
+ * another number is in use, or the status is doed or opphoert. */
+int fst_access_number_ended(const foresatt_person_t *me, const char *number);
 
 /* The allowed pupil of an access with this id, or NULL. */
 const fst_access_pupil_t *fst_access_find(const fst_access_t *access, const char *pupil_id);

@@ -130,6 +130,8 @@ fst_reason_t fst_rule_decide(const fst_rule_input_t *in, fst_rule_detail_t *deta
     memset(d, 0, sizeof(*d));
     if (in->pupil == NULL || in->pupil_record == NULL || in->guardian_number == NULL)
         return FST_REASON_UNKNOWN_STUDENT;
+    if (same(in->pupil_record->status, "opphoert"))
+        return FST_REASON_UNKNOWN_STUDENT; /* a false identity or a duplicate: nobody to see */
 
     d->age_known = fst_coming_of_age(in->pupil_record->birth_date, in->pupil->number, &d->coming_of_age);
     if (d->age_known) {
@@ -147,7 +149,7 @@ fst_reason_t fst_rule_decide(const fst_rule_input_t *in, fst_rule_detail_t *deta
         return FST_REASON_NO_PARENTAL_RESPONSIBILITY;
     if (in->require_school_registration && !registered_by_school(in))
         return FST_REASON_NOT_REGISTERED_BY_SCHOOL;
-    if (in->pupil->enrollment != FORESATT_ENROLLMENT_ACTIVE)
+    if (in->pupil->enrollment != FORESATT_ENROLLMENT_ACTIVE || same(in->pupil_record->status, "doed"))
         return FST_REASON_STUDENT_NOT_ENROLLED;
     if (d->adult && !d->consent_in_force)
         return FST_REASON_ADULT_WITHOUT_CONSENT;

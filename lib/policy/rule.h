@@ -6,13 +6,14 @@
  * clock), so every clause is unit-tested and the module and foresattctl decide alike.
  *
  * G may see S when all hold, checked in this order; the first that fails names the reason:
- *   0. S is known: the store has S and the register has a record of S          (unknown_student)
+ *   0. S is known: the store has S and the register has a record of S, not ceased (status
+ *      opphoert: a false identity, a duplicate)                                  (unknown_student)
  *   1. the register's record of S holds a parental-responsibility entry of any kind whose
  *      responsible person is G and whose subject is S, and that entry is current; or, once S is 18,
  *      the entry ended when S came of age (no earlier than 00:00 Oslo time on the 18th birthday).
  *      An entry that ended earlier counts for nothing; so does a family relation. (no_parental_responsibility)
  *   2. the school registered G for S with G's number (can be turned off)       (not_registered_by_school)
- *   3. S is enrolled (active)                                                  (student_not_enrolled)
+ *   3. S is enrolled (active), and alive in the register (status not doed)      (student_not_enrolled)
  *   4. S is under 18 on today's Oslo date (birth date from the register), or S's consent that
  *      extends guardian access is in force                                     (adult_without_consent)
  */

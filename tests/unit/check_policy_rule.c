@@ -291,6 +291,15 @@ START_TEST(pupil_not_enrolled)
 }
 END_TEST
 
+START_TEST(pupil_who_died_is_not_enrolled)
+{
+    w.record.status = "bosatt";
+    ck_reason(FST_REASON_NONE);
+    w.record.status = "doed";
+    ck_reason(FST_REASON_STUDENT_NOT_ENROLLED);
+}
+END_TEST
+
 /* --- clause 4 ------------------------------------------------------------------------------ */
 
 START_TEST(consent_states)
@@ -428,6 +437,13 @@ START_TEST(unknown_student)
 }
 END_TEST
 
+START_TEST(ceased_pupil_is_unknown)
+{
+    w.record.status = "opphoert"; /* a false identity or a duplicate */
+    ck_reason(FST_REASON_UNKNOWN_STUDENT);
+}
+END_TEST
+
 START_TEST(first_failing_clause_is_named)
 {
     /* everything wrong: responsibility is named first */
@@ -532,6 +548,8 @@ int main(void)
     tcase_add_test(tc, guardian_who_refused_the_number_is_not_registered);
     tcase_add_test(tc, school_registration_can_be_turned_off);
     tcase_add_test(tc, pupil_not_enrolled);
+    tcase_add_test(tc, pupil_who_died_is_not_enrolled);
+    tcase_add_test(tc, ceased_pupil_is_unknown);
     tcase_add_test(tc, consent_states);
     tcase_add_test(tc, consent_is_irrelevant_for_a_minor);
     tcase_add_test(tc, birthday_boundary_summer);

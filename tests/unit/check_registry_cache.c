@@ -418,6 +418,30 @@ START_TEST(many_without_batch_support)
 }
 END_TEST
 
+START_TEST(forget_drops_only_those_numbers)
+{
+    fst_regcache_t *c = default_cache(&plugin_single);
+    static const char *gone[] = {A, UNKNOWN, "not-a-number", C};
+    const foresatt_person_t *p;
+    foresatt_status_t st;
+    fst_regcache_stats_t stats;
+
+    ck_assert_int_eq(look(c, A, &p, &st), FORESATT_OK);
+    ck_assert_int_eq(look(c, B, &p, &st), FORESATT_OK);
+    ck_assert_int_eq(look(c, UNKNOWN, &p, &st), FORESATT_NOT_FOUND);
+    ck_assert_uint_eq(fake.calls, 3);
+    fst_regcache_forget(c, gone, 4); /* C was never cached; the bad one is ignored */
+    fst_regcache_stats(c, &stats);
+    ck_assert_uint_eq(stats.forgotten, 2);
+    ck_assert_uint_eq(stats.entries, 1);
+    ck_assert_int_eq(look(c, B, &p, &st), FORESATT_OK);
+    ck_assert_uint_eq(fake.calls, 3); /* B still cached */
+    ck_assert_int_eq(look(c, A, &p, &st), FORESATT_OK);
+    ck_assert_int_eq(look(c, UNKNOWN, &p, &st), FORESATT_NOT_FOUND);
+    ck_assert_uint_eq(fake.calls, 5); /* A and UNKNOWN asked again */
+}
+END_TEST
+
 /* --- single flight ---------------------------------------------------------------------------- */
 
 typedef struct worker {
@@ -552,6 +576,50 @@ START_TEST(single_flight_across_batches)
 }
 END_TEST
 
+/* The register changes while a lookup of A is in flight: forgetting A then must not let that
+ * (possibly older) answer stay cached, though the caller waiting for it still gets it. */
+START_TEST(forget_during_flight_keeps_nothing)
+{
+    fst_regcache_t *c = default_cache(&plugin_single);
+    worker_t w;
+    apr_thread_t *t;
+    apr_status_t rv;
+    const foresatt_person_t *p;
+    foresatt_status_t st;
+    static const char *gone[] = {A};
+    int spins = 0;
+
+    memset(&w, 0, sizeof(w));
+    w.cache = c;
+    w.number = A;
+    fake.gate_closed = 1;
+    ck_assert_int_eq(apr_thread_create(&t, NULL, work, &w, pool), APR_SUCCESS);
+    for (;;) {
+        apr_thread_mutex_lock(fake.mutex);
+        spins++;
+        if (fake.in_call == 1) {
+            apr_thread_mutex_unlock(fake.mutex);
+            break;
+        }
+        apr_thread_mutex_unlock(fake.mutex);
+        ck_assert_msg(spins < 10000, "the lookup never reached the backend");
+        apr_sleep(1000);
+    }
+    fst_regcache_forget(c, gone, 1);
+    apr_thread_mutex_lock(fake.mutex);
+    fake.gate_closed = 0;
+    apr_thread_cond_broadcast(fake.cond);
+    apr_thread_mutex_unlock(fake.mutex);
+    apr_thread_join(&rv, t);
+    ck_assert_int_eq(w.rc, FORESATT_OK);
+    ck_assert_str_eq(w.got, A);
+    ck_assert_int_eq(look(c, A, &p, &st), FORESATT_OK);
+    ck_assert_uint_eq(fake.calls, 2); /* asked again: the in-flight answer was not kept */
+    ck_assert_int_eq(look(c, A, &p, &st), FORESATT_OK);
+    ck_assert_uint_eq(fake.calls, 2); /* and the new one is */
+}
+END_TEST
+
 START_TEST(single_flight_without_caching)
 {
     fst_regcache_t *c = cache_with(&plugin_single, 0, 0, 0);
@@ -651,6 +719,8 @@ static Suite *suite(void)
     tcase_add_test(tc, batch_only_asks_for_what_is_missing);
     tcase_add_test(tc, batch_failure_is_not_cached);
     tcase_add_test(tc, many_without_batch_support);
+    tcase_add_test(tc, forget_drops_only_those_numbers);
+    tcase_add_test(tc, forget_during_flight_keeps_nothing);
     tcase_add_test(tc, single_flight_same_number);
     tcase_add_test(tc, single_flight_shares_a_failure);
     tcase_add_test(tc, single_flight_across_batches);

@@ -24,7 +24,8 @@ static void help(void)
            "Runs the access rule for the person with this fødselsnummer / D-nummer, with the register and\n"
            "the store the configuration names, as the module would when they log in. Prints one line per\n"
            "fact, tab-separated:\n"
-           "  person   in-register | not-in-register [TAB name]\n"
+           "  person   in-register | not-in-register [TAB name] | number-ended (replaced, or the\n"
+           "           person died or ceased in the register: decides nothing)\n"
            "  student  ID TAB enrolled | not-enrolled      (when the person is a pupil themselves)\n"
            "  pupil    ID TAB allow | deny TAB reason TAB explanation\n"
            "Reasons: no_parental_responsibility, not_registered_by_school, student_not_enrolled,\n"
@@ -175,7 +176,10 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
         fst_access_t *a;
         ar = fst_access_decide(&backend, number, now, env->pool, &a, &err);
         if (ar == FST_ACCESS_OK) {
-            printf("person\t%s%s%s\n", a->in_register ? "in-register" : "not-in-register",
+            printf("person\t%s%s%s\n",
+                   a->number_ended  ? "number-ended"
+                   : a->in_register ? "in-register"
+                                    : "not-in-register",
                    a->display_name ? "\t" : "", a->display_name ? a->display_name : "");
             if (a->as_student)
                 printf("student\t%s\t%s\n", a->as_student->pupil_id,
