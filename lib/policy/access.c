@@ -83,6 +83,29 @@ foresatt_result_t fst_store_revision(fst_plugin_t *store, int64_t *revision, for
     return rc;
 }
 
+int fst_store_has_invalidations(const fst_plugin_t *store)
+{
+    return FST_OPS_HAS(store->desc->store, foresatt_store_ops_t, invalidations_since);
+}
+
+foresatt_result_t fst_store_invalidations_since(fst_plugin_t *store, int64_t revision, apr_pool_t *pool,
+                                                const char ***numbers, size_t *n, foresatt_status_t *status)
+{
+    foresatt_result_t rc;
+
+    status_init(status);
+    *numbers = NULL;
+    *n = 0;
+    if (!fst_store_has_invalidations(store))
+        return FORESATT_NOT_FOUND;
+    fst_plugin_lock(store);
+    rc = store->desc->store->invalidations_since(store->instance, revision, fst_arena(pool), numbers, n, status);
+    fst_plugin_unlock(store);
+    if (rc != FORESATT_OK)
+        *n = 0;
+    return rc;
+}
+
 static int is_temporary_or_error(foresatt_result_t rc)
 {
     return rc != FORESATT_OK && rc != FORESATT_NOT_FOUND;

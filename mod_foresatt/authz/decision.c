@@ -30,12 +30,14 @@ struct fs_authz_child {
     fst_plugin_t *store;
     apr_thread_mutex_t *revision_mutex; /* one thread asks the store at a time */
     apr_uint64_t revision;              /* the store's revision as last read */
-    apr_uint64_t revision_read_at;      /* apr_time_t of that read; 0: never */
+    apr_uint64_t revision_read_at;      /* apr_time_t of that read; 0: never, or read it again now */
+    int revision_known;                 /* read at least once (under revision_mutex) */
     apr_thread_mutex_t *cache_mutex;    /* external identities' decisions */
     apr_pool_t *cache_pool;
     apr_hash_t *cache;                  /* pseudonym -> state string */
     unsigned cache_inserts;
     fs_audit_t *audit;
+    apr_array_header_t *registers;      /* fst_regcache_t *: the register caches of the servers on this store */
 };
 
 /* --- the state string -------------------------------------------------------------------------- */
@@ -163,6 +165,53 @@ static const char *clean_name(apr_pool_t *pool, const char *name)
 
 /* --- the store's revision, per child ---------------------------------------------------------- */
 
+static void forget_all(struct fs_authz_child *c)
+{
+    int i;
+
+    for (i = 0; i < c->registers->nelts; i++)
+        fst_regcache_clear(APR_ARRAY_IDX(c->registers, i, fst_regcache_t *));
+}
+
+/* The revision moved from `since` (or this child reads it for the first time): drop the register
+ * answers the store says changed since (foresattctl follow / sync --apply record them), or all of
+ * them when the store cannot tell. A store without the operation (ABI 1.1) keeps its old ways. */
+static void forget_invalidated(request_rec *r, struct fs_authz_child *c, int first, int64_t since)
+{
+    const char **numbers;
+    foresatt_status_t st;
+    apr_size_t n;
+    apr_pool_t *tmp;
+    int i;
+
+    if (c->registers->nelts == 0 || !fst_store_has_invalidations(c->store))
+        return;
+    if (first) {
+        forget_all(c); /* what this child looked up before it knew the revision */
+        return;
+    }
+    apr_pool_create(&tmp, r->pool);
+    switch (fst_store_invalidations_since(c->store, since, tmp, &numbers, &n, &st)) {
+    case FORESATT_OK:
+        for (i = 0; i < c->registers->nelts; i++)
+            fst_regcache_forget(APR_ARRAY_IDX(c->registers, i, fst_regcache_t *), numbers, n);
+        if (n > 0)
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FSLOGNO(0545)
+                          "the register changed %" APR_SIZE_T_FMT " person(s) the school holds: looked up again",
+                          n);
+        break;
+    case FORESATT_NOT_FOUND: /* older than the store keeps */
+        forget_all(c);
+        break;
+    default:
+        forget_all(c);
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0546)
+                      "the store's invalidations failed (%.*s): every cached register answer dropped",
+                      (int)sizeof(st.message), st.message);
+    }
+    apr_pool_destroy(tmp);
+}
+
 static int store_revision(request_rec *r, struct fs_authz_child *c, apr_interval_time_t every, int64_t *rev)
 {
     apr_time_t now = apr_time_now();
@@ -190,6 +239,11 @@ static int store_revision(request_rec *r, struct fs_authz_child *c, apr_interval
     switch (fst_store_revision(c->store, &fresh, &st)) {
     case FORESATT_OK:
     case FORESATT_NOT_FOUND: /* a store without revisions: re-check by time only */
+        /* Before the new revision is published: a decision made with it must not read a cached
+         * register answer the store has since invalidated. */
+        if (!c->revision_known || (apr_uint64_t)fresh != apr_atomic_read64(&c->revision))
+            forget_invalidated(r, c, !c->revision_known, (int64_t)apr_atomic_read64(&c->revision));
+        c->revision_known = 1;
         apr_atomic_set64(&c->revision, (apr_uint64_t)fresh);
         apr_atomic_set64(&c->revision_read_at, (apr_uint64_t)now);
         apr_thread_mutex_unlock(c->revision_mutex);
@@ -363,6 +417,7 @@ void fs_authz_child_init(apr_pool_t *pchild, server_rec *s)
             apr_thread_mutex_create(&c->cache_mutex, APR_THREAD_MUTEX_DEFAULT, pchild);
             apr_pool_create(&c->cache_pool, pchild);
             c->cache = apr_hash_make(c->cache_pool);
+            c->registers = apr_array_make(pchild, 1, sizeof(fst_regcache_t *));
             if (conf->audit != 0 &&
                 fs_audit_create(pchild, sv, c->store, conf->audit_buffer, conf->audit_flush, &c->audit) !=
                     APR_SUCCESS)
@@ -370,6 +425,14 @@ void fs_authz_child_init(apr_pool_t *pchild, server_rec *s)
             apr_hash_set(made, apr_pmemdup(pchild, &sconf->store, sizeof(sconf->store)), sizeof(sconf->store), c);
         }
         conf->child = c;
+        if (fs_registry_cache(sv) != NULL) {
+            int i;
+            for (i = 0; i < c->registers->nelts; i++)
+                if (APR_ARRAY_IDX(c->registers, i, fst_regcache_t *) == fs_registry_cache(sv))
+                    break;
+            if (i == c->registers->nelts)
+                APR_ARRAY_PUSH(c->registers, fst_regcache_t *) = fs_registry_cache(sv);
+        }
     }
 }
 

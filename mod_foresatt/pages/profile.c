@@ -104,17 +104,18 @@ static int load(fs_ss_t *q, profile_t *p, int *rc)
         if (contact_time(p->rows[i]) > contact_time(p->contact))
             p->contact = p->rows[i];
 
+    /* The decision first: it brings this child up to the store's revision, which drops the register
+     * answers the register has changed since (an address that became protected is gone at once). */
+    if (fs_authz_decision(r, q->id, &p->decision, &retry) != FS_DECIDE_OK) {
+        p->decision = NULL;
+        p->register_unavailable = 1;
+    }
     memset(&st, 0, sizeof(st));
     res = fs_registry_lookup(r, q->id->pid, &p->person, &st);
     if (res == FORESATT_NOT_FOUND)
         p->person = NULL;
     else if (res != FORESATT_OK) {
         p->person = NULL;
-        p->register_unavailable = 1;
-    }
-
-    if (fs_authz_decision(r, q->id, &p->decision, &retry) != FS_DECIDE_OK) {
-        p->decision = NULL;
         p->register_unavailable = 1;
     }
     p->pupil_names = apr_pcalloc(r->pool, sizeof(const char *) * (p->n + 1));
