@@ -16,3 +16,5 @@ tools_foresattctl_foresattctl_SOURCES += \
 	tools/foresattctl/cmd_paper_list.c tools/foresattctl/cmd_audit.c tools/foresattctl/cmd_export.c
 # authorization (issue 6)
 tools_foresattctl_foresattctl_SOURCES += tools/foresattctl/cmd_decide.c
+# the register's changes (issue 16)
+tools_foresattctl_foresattctl_SOURCES += tools/foresattctl/cmd_follow.c tools/foresattctl/cmd_sync.c

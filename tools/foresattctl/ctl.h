@@ -55,6 +55,8 @@ int ctl_load_config(ctl_env_t *env, unsigned need);
  * module). Returns 0 when the configuration has neither ForesattPseudonymSecret nor
  * ForesattCryptoPassphrase (the module's pseudonyms are then random per start and link nothing). */
 int ctl_pseudonym(ctl_env_t *env, const char *number, char out[FST_PSEUDONYM_LEN + 1]);
+/* The key behind those pseudonyms (FST_KEY_LEN bytes), for commands that name many persons; 0 without. */
+int ctl_pseudonym_key(ctl_env_t *env, unsigned char *key);
 
 /* The arguments of the last occurrence of a Foresatt* directive, or NULL. */
 const char *ctl_directive_last(ctl_env_t *env, const char *name);
@@ -98,5 +100,13 @@ extern const ctl_command_t ctl_cmd_lookup;
 
 /* authorization (issue 6) */
 extern const ctl_command_t ctl_cmd_decide;
+
+/* the register's changes (issue 16) */
+extern const ctl_command_t ctl_cmd_follow;
+extern const ctl_command_t ctl_cmd_sync;
+/* Exit codes of sync (and follow's GONE), beside the ones above. */
+#define CTL_EXIT_CHANGES 5  /* sync: the register differs where it has precedence; --apply makes it so.
+                               follow: the register no longer keeps the events from the stored position */
+#define CTL_EXIT_FOR_SCHOOL 6 /* sync: nothing (more) to apply, but persons are listed for the school */
 
 #endif

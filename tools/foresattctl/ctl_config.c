@@ -299,18 +299,24 @@ int ctl_load_config(ctl_env_t *env, unsigned need)
     return CTL_EXIT_OK;
 }
 
-int ctl_pseudonym(ctl_env_t *env, const char *number, char out[FST_PSEUDONYM_LEN + 1])
+int ctl_pseudonym_key(ctl_env_t *env, unsigned char *key)
 {
     /* The module's rule: ForesattPseudonymSecret, else the (first) ForesattCryptoPassphrase. */
     const char *args = ctl_directive_last(env, "ForesattPseudonymSecret");
     const char **argv, *err = NULL;
-    unsigned char key[FST_KEY_LEN];
     int argc;
 
     if (args == NULL)
         args = ctl_directive_last(env, "ForesattCryptoPassphrase");
-    if (args == NULL || !fst_config_split(env->pool, args, &argc, &argv, &err) || argc < 1 ||
-        !fst_key_derive(argv[0], "pseudonym", key, &err))
+    return args != NULL && fst_config_split(env->pool, args, &argc, &argv, &err) && argc >= 1 &&
+           fst_key_derive(argv[0], "pseudonym", key, &err);
+}
+
+int ctl_pseudonym(ctl_env_t *env, const char *number, char out[FST_PSEUDONYM_LEN + 1])
+{
+    unsigned char key[FST_KEY_LEN];
+
+    if (!ctl_pseudonym_key(env, key))
         return 0;
     fst_pseudonym(key, number, out);
     memset(key, 0, sizeof(key));

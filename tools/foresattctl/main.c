@@ -31,6 +31,10 @@ static const ctl_command_t *const commands[] = {
     /* authorization (issue 6) */
     &ctl_cmd_decide,
 
+    /* the register's changes (issue 16) */
+    &ctl_cmd_follow,
+    &ctl_cmd_sync,
+
     NULL,
 };
 
