@@ -63,7 +63,7 @@ def main():
         op = make_op()
         port2 = __import__("fstest.net", fromlist=["free_port"]).free_port()
         h.start(w.conf + login_conf(h, op) + f"""
-ForesattIdentity header X-Test-Pid 127.0.0.1
+ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
 LogLevel warn
 <LocationMatch "^/elev/(?<sid>[^/]+)/">
   AuthType foresatt
@@ -75,7 +75,7 @@ LogLevel warn
 Listen 127.0.0.1:{port2}
 <VirtualHost 127.0.0.1:{port2}>
   ForesattAudit off
-  ForesattIdentity header X-Test-Pid 127.0.0.1
+  ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
   <LocationMatch "^/noaudit/(?<sid>[^/]+)/">
     AuthType foresatt
     Require foresatt-guardian-of %{{env:MATCH_SID}}
@@ -102,9 +102,9 @@ Listen 127.0.0.1:{port2}
                 ("static file, unprotected", h.url("/static/page.html"), []),
                 ("static file, same LocationMatch, Require all granted", h.url("/open/S1001/page.html"), []),
                 ("guardian-of, trusted-proxy identity, audit on", h.url("/elev/S1001/page.html"),
-                 [f"X-Test-Pid: {kari}"]),
+                 [f"X-Test-Pid: {kari}", "X-Test-Acr: idporten-loa-substantial"]),
                 ("guardian-of, trusted-proxy identity, audit off",
-                 f"http://127.0.0.1:{port2}/noaudit/S1001/page.html", [f"X-Test-Pid: {kari}"]),
+                 f"http://127.0.0.1:{port2}/noaudit/S1001/page.html", [f"X-Test-Pid: {kari}", "X-Test-Acr: idporten-loa-substantial"]),
                 ("static file, unprotected (login server)", h2.url("/static/page.html"), []),
                 ("guardian-of, built-in login session cookie, audit on", h2.url("/portal/S1001/page.html"),
                  [f"Cookie: {cookie}"]),

@@ -115,8 +115,9 @@ static const command_rec foresatt_cmds[] = {
                    "<passphrase> [<previous passphrase>]: seals the cookies; the previous one still opens them"),
     AP_INIT_TAKE1("ForesattPseudonymSecret", fs_cmd_session_pseudonym_secret, NULL, RSRC_CONF,
                   "keys the pseudonyms in REMOTE_USER and the logs (default: derived from the passphrase)"),
-    AP_INIT_TAKE1("ForesattAcrValues", fs_cmd_login_acr_values, NULL, RSRC_CONF,
-                  "idporten-loa-substantial (default) | idporten-loa-high: the minimum level of assurance"),
+    AP_INIT_TAKE1("ForesattAcrValues", fs_cmd_session_acr_values, NULL, RSRC_CONF,
+                  "idporten-loa-substantial (default) | idporten-loa-high: the minimum level of assurance, "
+                  "of our login and of ForesattIdentity's"),
     AP_INIT_TAKE1("ForesattHandlerPath", fs_cmd_login_handler_path, NULL, RSRC_CONF,
                   "where the module's own pages live (default /foresatt/): login, callback, logout, "
                   "frontchannel-logout, and the self-service pages profil, samtykke, informasjon"),

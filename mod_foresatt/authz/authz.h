@@ -145,6 +145,7 @@ typedef enum fs_page {
     FS_PAGE_ADULT,
     FS_PAGE_NOT_STUDENT,
     FS_PAGE_NO_NUMBER,        /* logged in, but the login carried no number */
+    FS_PAGE_LOW_ACR,          /* logged in elsewhere below ForesattAcrValues */
     FS_PAGE_UNAVAILABLE       /* 503 */
 } fs_page_t;
 

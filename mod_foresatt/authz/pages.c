@@ -91,6 +91,12 @@ static const char page_no_number[] = DENIED(
     "<p>Your sign-in did not give us your national identity number, so we cannot check whom you have access "
     "to.</p>\n<p>Please sign out and sign in again with ID-porten.</p>");
 
+static const char page_low_acr[] = DENIED(
+    "<p>Du logget inn med et lavere sikkerhetsniv&aring; enn denne tjenesten krever.</p>\n"
+    "<p>Logg ut og inn igjen med ID-porten, med BankID, Buypass eller Commfides.</p>",
+    "<p>You signed in with a lower level of assurance than this service requires.</p>\n"
+    "<p>Please sign out and sign in again with ID-porten, using BankID, Buypass or Commfides.</p>");
+
 static const char page_unavailable[] =
     PAGE_HEAD("Midlertidig utilgjengelig", "Temporarily unavailable")
     PAGE_NB("Midlertidig utilgjengelig",
@@ -117,6 +123,8 @@ const char *fs_authz_page_text(fs_page_t page)
         return page_not_student;
     case FS_PAGE_NO_NUMBER:
         return page_no_number;
+    case FS_PAGE_LOW_ACR:
+        return page_low_acr;
     case FS_PAGE_UNAVAILABLE:
         return page_unavailable;
     case FS_PAGE_NONE:

@@ -55,6 +55,7 @@ static int page_rank(fs_page_t page)
         return 5;
     case FS_PAGE_NOT_STUDENT:
         return 4;
+    case FS_PAGE_LOW_ACR:
     case FS_PAGE_NO_NUMBER:
         return 3;
     case FS_PAGE_GENERIC:
@@ -116,6 +117,12 @@ static fs_authz_request_t *prepare(request_rec *r, authz_status *status)
             q->unavailable = 1;
     }
     if (q->identity == NULL || q->identity->pid == NULL) {
+        /* The session said why (FS0545) when the login was not strong enough. */
+        if (q->identity == NULL && fs_identity_refusal(r, NULL) == FS_IDENTITY_REFUSED_LOW_ACR) {
+            refuse_with(q, FS_PAGE_LOW_ACR);
+            *status = AUTHZ_DENIED;
+            return NULL;
+        }
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0520)
                       "user %s is logged in, but without a fødselsnummer to decide on", r->user);
         refuse_with(q, FS_PAGE_NO_NUMBER);

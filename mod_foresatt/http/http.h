@@ -12,13 +12,13 @@
  * forged, so client-sent headers with those names are removed from EVERY request before any other
  * module sees them (post_read_request, first): unauthenticated requests, OPTIONS and the module's
  * own handlers alike. Names match case-insensitively with '-' and '_' alike (some backends fold
- * X_Foresatt_Role into X-Foresatt-Role). Removed: every header that starts with
- * ForesattHeaderPrefix (default X-Foresatt-), plus each name a folder registers with
- * fs_scrub_register() while the configuration is read (for headers outside the prefix, e.g. a
- * renamed ForesattAuthzHeader). fs_scrub_keep() exempts a name (a header a trusted proxy sets on
- * purpose, e.g. ForesattIdentity header X-Foresatt-Pid). Values the module sets go through
- * fs_header_clean(): CR, LF and other control characters become spaces, so no value can split a
- * header or forge another.
+ * X_Foresatt_Role into X-Foresatt-Role). Removed on every virtual host: every header that starts
+ * with any server's ForesattHeaderPrefix (default X-Foresatt-), plus each name a folder registers
+ * with fs_scrub_register() while the configuration is read (headers outside the prefix: a renamed
+ * ForesattAuthzHeader, the headers ForesattIdentity believes from a trusted proxy). Nothing is
+ * exempt: a folder that believes a header from a trusted peer reads and removes it before the
+ * scrubbing runs (FS_HOOK_BEFORE_SCRUB). Values the module sets go through fs_header_clean(): CR,
+ * LF and other control characters become spaces, so no value can split a header or forge another.
  */
 #ifndef FS_HTTP_H
 #define FS_HTTP_H
@@ -30,12 +30,15 @@
 
 #define FS_HEADER_PREFIX_DEFAULT "X-Foresatt-"
 
+/* post_read_request order: a trusted peer's header is read (and removed) before the scrubbing. */
+#define FS_HOOK_BEFORE_SCRUB (APR_HOOK_REALLY_FIRST - 1)
+
 typedef struct fs_http_conf {
     const char *header_prefix; /* ForesattHeaderPrefix; NULL: not given here */
-    /* check_config: the prefix normalised, and the registered names (the lists themselves, so
-     * names registered later in this configuration still count) */
-    const char *scrub_prefix;
-    const apr_array_header_t *scrub_names, *scrub_keep;
+    /* check_config: every server's prefix normalised, and the registered names (the lists
+     * themselves, so names registered later in this configuration still count); the same lists
+     * in every server */
+    const apr_array_header_t *scrub_prefixes, *scrub_names;
 } fs_http_conf_t;
 
 static inline fs_http_conf_t *fs_http_conf(const server_rec *s)
@@ -52,10 +55,11 @@ int fs_http_check_config(apr_pool_t *pconf, server_rec *s);
 void fs_http_register_hooks(apr_pool_t *pool);
 /* ForesattHeaderPrefix (the default when not given); after check_config. */
 const char *fs_header_prefix(const server_rec *s);
-/* Remove client-sent headers called name (during configuration; lives as long as it). */
+/* Remove client-sent headers called name, on every virtual host (during configuration; lives as
+ * long as it). */
 void fs_scrub_register(apr_pool_t *pconf, const char *name);
-/* Never remove name, even under the prefix. */
-void fs_scrub_keep(apr_pool_t *pconf, const char *name);
+/* The same header name, as scrubbing compares them: case-insensitive, '-' and '_' alike. */
+int fs_header_names_alike(const char *a, const char *b);
 /* value with control characters replaced by spaces (the same pointer when it had none). */
 const char *fs_header_clean(apr_pool_t *pool, const char *value);
 /* Set a request header for the backend (headers_in), its value cleaned. */

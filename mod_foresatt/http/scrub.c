@@ -2,7 +2,7 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * Header scrubbing (http.h): ForesattHeaderPrefix and the names the folders register. The prefix
+ * Header scrubbing (http.h): ForesattHeaderPrefix and the names the folders register. The prefixes
  * and the names are normalised once per configuration; a request walks its own headers once.
  */
 #include <ctype.h>
@@ -18,7 +18,6 @@
 APLOG_USE_MODULE(foresatt);
 
 #define SCRUB_KEY "foresatt-scrub-headers"
-#define KEEP_KEY "foresatt-scrub-keep"
 #define MAX_REMOVED 16
 
 static apr_array_header_t *names_of(apr_pool_t *pconf, const char *key)
@@ -67,6 +66,16 @@ static int in_list(const char *name, const apr_array_header_t *list)
     return 0;
 }
 
+static int has_prefix(const char *name, const apr_array_header_t *prefixes)
+{
+    int i;
+
+    for (i = 0; i < prefixes->nelts; i++)
+        if (name_matches(name, APR_ARRAY_IDX(prefixes, i, const char *), 1))
+            return 1;
+    return 0;
+}
+
 void fs_scrub_register(apr_pool_t *pconf, const char *name)
 {
     apr_array_header_t *list;
@@ -78,10 +87,12 @@ void fs_scrub_register(apr_pool_t *pconf, const char *name)
         APR_ARRAY_PUSH(list, const char *) = normalise(pconf, name);
 }
 
-void fs_scrub_keep(apr_pool_t *pconf, const char *name)
+int fs_header_names_alike(const char *a, const char *b)
 {
-    if (name != NULL && *name != '\0')
-        APR_ARRAY_PUSH(names_of(pconf, KEEP_KEY), const char *) = normalise(pconf, name);
+    for (; *a && *b; a++, b++)
+        if (fold(*a) != fold(*b))
+            return 0;
+    return *a == *b;
 }
 
 fs_http_conf_t *fs_http_conf_create(apr_pool_t *pool)
@@ -111,17 +122,31 @@ const char *fs_cmd_header_prefix(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
+/* Every server scrubs every server's prefix: a header one virtual host sets for its backend is
+ * forged wherever a client sends it (backends may be shared, and requests can be sent to any). */
 int fs_http_check_config(apr_pool_t *pconf, server_rec *main_server)
 {
+    apr_array_header_t *prefixes = apr_array_make(pconf, 2, sizeof(const char *));
     server_rec *s;
+    int i;
 
     for (s = main_server; s; s = s->next) {
         fs_http_conf_t *c = fs_http_conf(s);
+        const char *prefix;
 
         c->header_prefix = c->header_prefix ? c->header_prefix : FS_HEADER_PREFIX_DEFAULT;
-        c->scrub_prefix = normalise(pconf, c->header_prefix);
+        prefix = normalise(pconf, c->header_prefix);
+        for (i = 0; i < prefixes->nelts; i++)
+            if (strcmp(APR_ARRAY_IDX(prefixes, i, const char *), prefix) == 0)
+                break;
+        if (i == prefixes->nelts)
+            APR_ARRAY_PUSH(prefixes, const char *) = prefix;
+    }
+    for (s = main_server; s; s = s->next) {
+        fs_http_conf_t *c = fs_http_conf(s);
+
+        c->scrub_prefixes = prefixes;
         c->scrub_names = names_of(pconf, SCRUB_KEY);
-        c->scrub_keep = names_of(pconf, KEEP_KEY);
     }
     return OK;
 }
@@ -141,14 +166,14 @@ static int scrub(request_rec *r)
     const char *drop[MAX_REMOVED];
     int i, n = 0;
 
-    if (c->scrub_prefix == NULL)
+    if (c->scrub_prefixes == NULL)
         return DECLINED;
     for (i = 0; i < in->nelts; i++) {
         const char *key = e[i].key;
 
         if (key == NULL)
             continue;
-        if ((name_matches(key, c->scrub_prefix, 1) || in_list(key, c->scrub_names)) && !in_list(key, c->scrub_keep)) {
+        if (has_prefix(key, c->scrub_prefixes) || in_list(key, c->scrub_names)) {
             if (n == MAX_REMOVED)
                 return HTTP_BAD_REQUEST; /* a flood of identity headers: refuse the request */
             drop[n++] = key;

@@ -235,7 +235,7 @@ static int verify_id_token(request_rec *r, const fs_op_t *op, const fst_login_st
     expect.issuer = op->discovery.issuer;
     expect.client_id = c->client_id;
     expect.nonce = st->nonce;
-    expect.min_acr = c->min_acr;
+    expect.min_acr = fs_session_conf(r->server)->min_acr;
     expect.now = apr_time_sec(r->request_time);
     expect.skew = fs_session_conf(r->server)->clock_skew;
     rc = fst_id_token_check(r->pool, payload, len, &expect, claims, &err);

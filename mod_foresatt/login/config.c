@@ -37,7 +37,6 @@ fs_login_conf_t *fs_login_conf_create(apr_pool_t *pool)
     fs_login_conf_t *c = apr_pcalloc(pool, sizeof(*c));
 
     c->client_auth = FST_CLIENT_AUTH_UNKNOWN;
-    c->min_acr = FST_ACR_UNKNOWN;
     c->prompt_set = FS_UNSET;
     c->state_timeout = FS_UNSET;
     c->state_max = FS_UNSET;
@@ -54,7 +53,6 @@ fs_login_conf_t *fs_login_conf_merge(apr_pool_t *pool, const fs_login_conf_t *ba
 {
     fs_login_conf_t *c = apr_pcalloc(pool, sizeof(*c));
     const fs_login_conf_t *key = add->client_key_path ? add : base;
-    const fs_login_conf_t *acr = add->min_acr != FST_ACR_UNKNOWN ? add : base;
     const fs_login_conf_t *prompt = add->prompt_set != FS_UNSET ? add : base;
 
     MERGE_PTR(metadata_url);
@@ -65,8 +63,6 @@ fs_login_conf_t *fs_login_conf_merge(apr_pool_t *pool, const fs_login_conf_t *ba
     c->client_key_path = key->client_key_path;
     c->client_key_kid = key->client_key_kid;
     MERGE_PTR(redirect_uri);
-    c->min_acr = acr->min_acr;
-    c->acr_values = acr->acr_values;
     MERGE_PTR(handler_path);
     MERGE_PTR(scope);
     MERGE_PTR(ui_locales);
@@ -166,20 +162,6 @@ const char *fs_cmd_login_redirect_uri(cmd_parms *cmd, void *d, const char *v)
         return apr_psprintf(cmd->pool, "%s: '%s' is neither a path nor an https URL without query", cmd->cmd->name, v);
     }
     cmd_conf(cmd)->redirect_uri = v;
-    return NULL;
-}
-
-const char *fs_cmd_login_acr_values(cmd_parms *cmd, void *d, const char *v)
-{
-    fs_login_conf_t *c = cmd_conf(cmd);
-    fst_acr_level_t level = fst_acr_level(v);
-
-    (void)d;
-    if (strcmp(v, "idporten-loa-substantial") != 0 && strcmp(v, "idporten-loa-high") != 0)
-        return apr_psprintf(cmd->pool, "%s: '%s' is not allowed; use idporten-loa-substantial (the minimum for "
-                            "guardians) or idporten-loa-high", cmd->cmd->name, v);
-    c->min_acr = level;
-    c->acr_values = v;
     return NULL;
 }
 
@@ -301,10 +283,6 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_login_conf_t *c)
     c->www_authenticate = apr_pstrcat(pconf, "Foresatt login=\"", c->handler_path, "login\"", NULL);
     c->scope = c->scope ? c->scope : DEFAULT_SCOPE;
     c->ui_locales = c->ui_locales ? c->ui_locales : DEFAULT_UI_LOCALES;
-    if (c->min_acr == FST_ACR_UNKNOWN) {
-        c->min_acr = FST_ACR_SUBSTANTIAL;
-        c->acr_values = "idporten-loa-substantial";
-    }
     c->state_timeout = int_or(c->state_timeout, DEFAULT_STATE_TIMEOUT);
     c->state_max = int_or(c->state_max, DEFAULT_STATE_MAX);
     c->op_timeout = int_or(c->op_timeout, DEFAULT_OP_TIMEOUT);

@@ -41,8 +41,6 @@ typedef struct fs_login_conf {
     const char *client_key_path;  /* ForesattClientKey <path> [kid] */
     const char *client_key_kid;
     const char *redirect_uri;     /* ForesattRedirectURI: path or absolute URL */
-    fst_acr_level_t min_acr;      /* ForesattAcrValues; FST_ACR_UNKNOWN: not given */
-    const char *acr_values;
     const char *handler_path;     /* ForesattHandlerPath, ends with '/' */
     const char *scope;            /* ForesattScope */
     const char *ui_locales;       /* ForesattUILocales */
@@ -87,7 +85,6 @@ const char *fs_cmd_login_client_secret(cmd_parms *cmd, void *d, const char *v);
 const char *fs_cmd_login_client_auth(cmd_parms *cmd, void *d, const char *v);
 const char *fs_cmd_login_client_key(cmd_parms *cmd, void *d, const char *path, const char *kid);
 const char *fs_cmd_login_redirect_uri(cmd_parms *cmd, void *d, const char *v);
-const char *fs_cmd_login_acr_values(cmd_parms *cmd, void *d, const char *v);
 const char *fs_cmd_login_handler_path(cmd_parms *cmd, void *d, const char *v);
 const char *fs_cmd_login_scope(cmd_parms *cmd, void *d, const char *v);
 const char *fs_cmd_login_ui_locales(cmd_parms *cmd, void *d, const char *v);

@@ -121,7 +121,7 @@ int fs_login_start(request_rec *r, const char *return_url)
     req.state = state;
     req.nonce = nonce;
     req.code_challenge = fst_pkce_challenge(r->pool, verifier);
-    req.acr_values = c->acr_values;
+    req.acr_values = fs_session_conf(r->server)->acr_values;
     req.ui_locales = c->ui_locales;
     req.prompt = c->prompt;
     url = fst_auth_request_url(r->pool, &req);

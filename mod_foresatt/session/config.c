@@ -4,7 +4,9 @@
  *
  * The session's directives: ForesattCryptoPassphrase, ForesattPseudonymSecret, ForesattClockSkew,
  * ForesattSessionIdleTimeout, ForesattSessionMaxAge, ForesattCookieSecure, ForesattCookieName,
- * ForesattRevocationTableSize (and ForesattIdentity, external.c). Each has a safe default and a
+ * ForesattRevocationTableSize, ForesattAcrValues (the level every login must meet: the login asks
+ * ID-porten for it and checks the ID token, external.c checks ForesattIdentity's) and
+ * ForesattIdentity (external.c). Each has a safe default and a
  * merge rule (a virtual host inherits what it does not set). Keys are derived here, once per
  * configuration load, never per request.
  */
@@ -37,6 +39,7 @@ fs_session_conf_t *fs_session_conf_create(apr_pool_t *pool)
     c->max_age = FS_UNSET;
     c->cookie_secure = FS_UNSET;
     c->ended_slots = FS_UNSET;
+    c->min_acr = FST_ACR_UNKNOWN;
     return c;
 }
 
@@ -49,6 +52,7 @@ fs_session_conf_t *fs_session_conf_merge(apr_pool_t *pool, const fs_session_conf
     fs_session_conf_t *c = apr_pcalloc(pool, sizeof(*c));
     const fs_session_conf_t *pass = add->passphrase ? add : base;
     const fs_session_conf_t *ident = add->identity_mode != FS_IDENTITY_MODE_UNSET ? add : base;
+    const fs_session_conf_t *acr = add->min_acr != FST_ACR_UNKNOWN ? add : base;
 
     c->passphrase = pass->passphrase;
     c->passphrase_previous = pass->passphrase_previous;
@@ -61,7 +65,10 @@ fs_session_conf_t *fs_session_conf_merge(apr_pool_t *pool, const fs_session_conf
     MERGE_INT(ended_slots);
     c->identity_mode = ident->identity_mode;
     c->identity_source = ident->identity_source;
+    c->acr_source = ident->acr_source;
     c->trusted = ident->trusted;
+    c->min_acr = acr->min_acr;
+    c->acr_values = acr->acr_values;
     return c;
 }
 
@@ -135,6 +142,19 @@ const char *fs_cmd_session_cookie_name(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
+const char *fs_cmd_session_acr_values(cmd_parms *cmd, void *d, const char *v)
+{
+    fs_session_conf_t *c = cmd_conf(cmd);
+
+    (void)d;
+    if (strcmp(v, "idporten-loa-substantial") != 0 && strcmp(v, "idporten-loa-high") != 0)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not allowed; use idporten-loa-substantial (the minimum for "
+                            "guardians) or idporten-loa-high", cmd->cmd->name, v);
+    c->min_acr = fst_acr_level(v);
+    c->acr_values = v;
+    return NULL;
+}
+
 /* --- checks and derived values ------------------------------------------------------------------ */
 
 static int int_or(int v, int dflt)
@@ -158,6 +178,10 @@ int fs_session_check_config(apr_pool_t *pconf, server_rec *main_server)
         c->cookie_secure = int_or(c->cookie_secure, 1);
         c->cookie_name = c->cookie_name ? c->cookie_name : DEFAULT_COOKIE_NAME;
         c->ended_slots = int_or(c->ended_slots, DEFAULT_ENDED_SLOTS);
+        if (c->min_acr == FST_ACR_UNKNOWN) {
+            c->min_acr = FST_ACR_SUBSTANTIAL;
+            c->acr_values = "idporten-loa-substantial";
+        }
     }
     return OK;
 }

@@ -5,13 +5,19 @@
  * ForesattIdentity: for sites that log in with another module or behind a proxy that did the
  * login, the person comes from there instead of our own session (the providers work the same):
  *
- *   ForesattIdentity env OIDC_CLAIM_pid               mod_auth_openidc's claim, after it logged in
- *   ForesattIdentity header X-Pid 127.0.0.1 10.0.0.0/8  a header, believed only from these peers
- *   ForesattIdentity session                          our own login (the default)
+ *   ForesattIdentity env OIDC_CLAIM_pid [acr=OIDC_CLAIM_acr]   mod_auth_openidc's claims, after it
+ *                                                              logged in
+ *   ForesattIdentity header X-Pid 127.0.0.1 10.0.0.0/8 acr=X-Acr  headers, believed only from these
+ *                                                              peers
+ *   ForesattIdentity session                                   our own login (the default)
  *
- * The environment variable is read only once another module authenticated the request (r->user).
- * The header is read and removed before any other module sees it; from any other peer it is
- * removed and ignored. With the header, `AuthType foresatt` makes the header's person the user.
+ * A virtual host uses its source and only it (identity.c). The environment variable is read only
+ * once another module authenticated the request (r->user). The headers are read and removed before
+ * any other module sees them; from any other peer they are removed and ignored, and on every other
+ * virtual host the scrubbing removes them. With the header, `AuthType foresatt` makes the header's
+ * person the user. The level of assurance the other module or the proxy passes must meet
+ * ForesattAcrValues (default idporten-loa-substantial), as our own login's does; below it (or
+ * missing) the person is refused with a page that says so.
  * REMOTE_USER and the audit log show a pseudonym (keyed hash), never the number: the same as the
  * built-in login's when ForesattPseudonymSecret (or ForesattCryptoPassphrase) is set.
  */
@@ -31,17 +37,30 @@
 APLOG_USE_MODULE(foresatt);
 
 #define IDENTITY_KEY "foresatt-external-identity"
-#define PID_KEY "foresatt-external-pid"
+#define HEADERS_KEY "foresatt-external-headers"
+#define MAX_SPELLINGS 8
+
+/* What a trusted proxy sent, under the configured names exactly. */
+typedef struct trusted_headers {
+    const char *pid, *acr;
+} trusted_headers_t;
+
+/* "acr=NAME": the name, "" when the word is acr= with nothing after it, NULL for any other word. */
+static const char *acr_word(const char *word)
+{
+    return strncasecmp(word, "acr=", 4) == 0 ? word + 4 : NULL;
+}
 
 const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args)
 {
     fs_session_conf_t *conf = fs_session_conf(cmd->server);
     const char *mode = ap_getword_conf(cmd->pool, &args);
-    const char *word;
+    const char *word, *acr;
 
     (void)dconf;
     conf->trusted = NULL;
     conf->identity_source = NULL;
+    conf->acr_source = NULL;
     if (strcasecmp(mode, "session") == 0) {
         if (*ap_getword_conf(cmd->temp_pool, &args))
             return "ForesattIdentity session takes nothing more";
@@ -50,21 +69,40 @@ const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args)
     }
     if (strcasecmp(mode, "env") == 0) {
         conf->identity_source = ap_getword_conf(cmd->pool, &args);
-        if (!*conf->identity_source || *ap_getword_conf(cmd->temp_pool, &args))
+        if (!*conf->identity_source || acr_word(conf->identity_source))
             return "ForesattIdentity env: give the one environment variable that holds the number, "
                    "e.g. ForesattIdentity env OIDC_CLAIM_pid";
+        while (*(word = ap_getword_conf(cmd->pool, &args))) {
+            if ((acr = acr_word(word)) == NULL || !*acr || conf->acr_source)
+                return apr_psprintf(cmd->pool, "ForesattIdentity env: '%s' is not understood; after the variable "
+                                    "with the number give at most acr=<the variable with the level of assurance> "
+                                    "(default acr=OIDC_CLAIM_acr, mod_auth_openidc's)", word);
+            conf->acr_source = acr;
+        }
+        conf->acr_source = conf->acr_source ? conf->acr_source : "OIDC_CLAIM_acr";
         conf->identity_mode = FS_IDENTITY_MODE_ENV;
         return NULL;
     }
     if (strcasecmp(mode, "header") == 0) {
         conf->identity_source = ap_getword_conf(cmd->pool, &args);
-        if (!*conf->identity_source)
-            return "ForesattIdentity header: give the header name and the addresses of the trusted proxies, "
-                   "e.g. ForesattIdentity header X-Pid 127.0.0.1 10.0.0.0/8";
+        if (!*conf->identity_source || acr_word(conf->identity_source))
+            return "ForesattIdentity header: give the header name, the addresses of the trusted proxies and the "
+                   "header with the level of assurance, e.g. ForesattIdentity header X-Pid 10.0.0.5 acr=X-Acr";
         conf->trusted = apr_array_make(cmd->pool, 2, sizeof(apr_ipsubnet_t *));
         while (*(word = ap_getword_conf(cmd->pool, &args))) {
-            char *ip = apr_pstrdup(cmd->temp_pool, word), *slash = strchr(ip, '/');
-            apr_ipsubnet_t **sub = apr_array_push(conf->trusted);
+            char *ip, *slash;
+            apr_ipsubnet_t **sub;
+
+            if ((acr = acr_word(word)) != NULL) {
+                if (!*acr || conf->acr_source)
+                    return "ForesattIdentity header: give acr=<header> once, with the name of the header that "
+                           "carries the level of assurance, e.g. acr=X-Acr";
+                conf->acr_source = acr;
+                continue;
+            }
+            ip = apr_pstrdup(cmd->temp_pool, word);
+            slash = strchr(ip, '/');
+            sub = apr_array_push(conf->trusted);
             if (slash)
                 *slash++ = '\0';
             if (apr_ipsubnet_create(sub, ip, slash, cmd->pool) != APR_SUCCESS)
@@ -74,13 +112,21 @@ const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args)
         if (conf->trusted->nelts == 0)
             return "ForesattIdentity header: give at least one trusted proxy address; the header is believed "
                    "only from those";
-        /* read (and removed) by this file, not scrubbed before it is read */
-        fs_scrub_keep(cmd->pool, conf->identity_source);
+        if (conf->acr_source == NULL)
+            return "ForesattIdentity header: name the header that carries the level of assurance the proxy's "
+                   "login met, acr=<header> (ForesattAcrValues applies to it), e.g. "
+                   "ForesattIdentity header X-Pid 10.0.0.5 acr=X-Acr";
+        if (fs_header_names_alike(conf->identity_source, conf->acr_source))
+            return "ForesattIdentity header: the number and the level of assurance need two headers";
+        /* Client copies are removed on every virtual host; a vhost that trusts the sender reads its
+         * own first (read_header). */
+        fs_scrub_register(cmd->pool, conf->identity_source);
+        fs_scrub_register(cmd->pool, conf->acr_source);
         conf->identity_mode = FS_IDENTITY_MODE_HEADER;
         return NULL;
     }
     return apr_psprintf(cmd->pool, "ForesattIdentity: unknown source '%s'; use session, env VARIABLE or "
-                        "header NAME ADDRESS...", mode);
+                        "header NAME ADDRESS... acr=NAME", mode);
 }
 
 /* The pseudonyms of external identities use the login's key for the same server
@@ -136,48 +182,95 @@ static const char *pseudonym(request_rec *r, const char *pid)
     return out;
 }
 
-static const fs_identity_t *make_identity(request_rec *r, const char *pid)
+/* What this request's external source said, kept on the initial request's pool. */
+typedef struct external {
+    int resolved;
+    const fs_identity_t *identity;
+    fs_identity_refusal_t refusal;
+    const char *refused_pseudonym;
+} external_t;
+
+static external_t *external_of(request_rec *top)
 {
+    external_t *x = NULL;
+
+    apr_pool_userdata_get((void **)&x, IDENTITY_KEY, top->pool);
+    if (x == NULL) {
+        x = apr_pcalloc(top->pool, sizeof(*x));
+        apr_pool_userdata_setn(x, IDENTITY_KEY, NULL, top->pool);
+    }
+    return x;
+}
+
+/* The person, when the number is valid and the login met ForesattAcrValues. */
+static void make_identity(request_rec *r, request_rec *top, external_t *x, const char *pid, const char *acr)
+{
+    const fs_session_conf_t *conf = fs_session_conf(r->server);
     fs_identity_t *id;
 
     if (pid == NULL || !fst_id_valid(pid))
-        return NULL;
-    id = apr_pcalloc(r->pool, sizeof(*id));
+        return;
+    id = apr_pcalloc(top->pool, sizeof(*id));
     id->source = FS_IDENTITY_EXTERNAL;
-    id->pid = apr_pstrdup(r->pool, pid);
-    id->pseudonym = pseudonym(r, pid);
+    id->pid = apr_pstrdup(top->pool, pid);
+    id->pseudonym = pseudonym(top, pid);
     if (id->pseudonym == NULL)
-        return NULL;
-    return id;
+        return;
+    if (fst_acr_level(acr) < conf->min_acr) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0545) "%s logged in at the level of assurance %.40s, "
+                      "below ForesattAcrValues %s (from %s): refused", id->pseudonym, acr ? acr : "(none given)",
+                      conf->acr_values, conf->acr_source);
+        x->refusal = FS_IDENTITY_REFUSED_LOW_ACR;
+        x->refused_pseudonym = id->pseudonym;
+        return;
+    }
+    id->acr = apr_pstrdup(top->pool, acr);
+    x->identity = id;
 }
 
 const fs_identity_t *fs_identity_external_get(request_rec *r)
 {
     const fs_session_conf_t *conf = fs_session_conf(r->server);
     request_rec *top = r;
-    void *cached = NULL;
-    const fs_identity_t *id = NULL;
+    external_t *x;
 
     while (top->main)
         top = top->main;
-    apr_pool_userdata_get(&cached, IDENTITY_KEY, top->pool);
-    if (cached != NULL)
-        return cached;
+    x = external_of(top);
+    if (x->resolved)
+        return x->identity;
     if (conf->identity_mode == FS_IDENTITY_MODE_ENV) {
-        /* only what an authentication module put there while logging the user in */
+        /* only what an authentication module put there while logging the user in; it may appear
+         * later in the request (after that module's authentication), so nothing is kept before */
+        const apr_table_t *env = r->subprocess_env;
         if (r->user == NULL)
             return NULL;
-        id = make_identity(top, apr_table_get(r->subprocess_env, conf->identity_source));
-        if (id == NULL && apr_table_get(top->subprocess_env, conf->identity_source))
-            id = make_identity(top, apr_table_get(top->subprocess_env, conf->identity_source));
+        if (apr_table_get(env, conf->identity_source) == NULL)
+            env = top->subprocess_env;
+        x->resolved = 1;
+        make_identity(r, top, x, apr_table_get(env, conf->identity_source), apr_table_get(env, conf->acr_source));
     } else if (conf->identity_mode == FS_IDENTITY_MODE_HEADER) {
-        void *pid = NULL;
-        apr_pool_userdata_get(&pid, PID_KEY, top->pool);
-        id = make_identity(top, pid);
+        const trusted_headers_t *h = NULL;
+        apr_pool_userdata_get((void **)&h, HEADERS_KEY, top->pool);
+        x->resolved = 1;
+        if (h != NULL)
+            make_identity(r, top, x, h->pid, h->acr);
     }
-    if (id != NULL)
-        apr_pool_userdata_setn(id, IDENTITY_KEY, NULL, top->pool);
-    return id;
+    return x->identity;
+}
+
+fs_identity_refusal_t fs_identity_refusal(request_rec *r, const char **pseudonym_out)
+{
+    request_rec *top = r;
+    external_t *x;
+
+    while (top->main)
+        top = top->main;
+    fs_identity_external_get(r);
+    x = external_of(top);
+    if (pseudonym_out)
+        *pseudonym_out = x->refused_pseudonym;
+    return x->refusal;
 }
 
 static int trusted_peer(const fs_session_conf_t *conf, conn_rec *c)
@@ -190,26 +283,49 @@ static int trusted_peer(const fs_session_conf_t *conf, conn_rec *c)
     return 0;
 }
 
-/* Take the header out before anyone else sees it; keep its number only from a trusted peer. */
+/* Before the scrubbing (which removes these names on every virtual host, in every spelling): take
+ * this vhost's identity headers out, and believe them only from a trusted peer and only under
+ * their exact names (X_Pid is not X-Pid, though both are removed). */
 static int read_header(request_rec *r)
 {
     const fs_session_conf_t *conf = fs_session_conf(r->server);
-    const char *value;
+    const apr_array_header_t *in;
+    const apr_table_entry_t *e;
+    const char *drop[MAX_SPELLINGS];
+    trusted_headers_t *h;
+    int i, n = 0;
 
     if (conf->identity_mode != FS_IDENTITY_MODE_HEADER)
         return DECLINED;
-    value = apr_table_get(r->headers_in, conf->identity_source);
-    if (value == NULL)
+    in = apr_table_elts(r->headers_in);
+    e = (const apr_table_entry_t *)in->elts;
+    h = apr_pcalloc(r->pool, sizeof(*h));
+    for (i = 0; i < in->nelts; i++) {
+        const char *key = e[i].key;
+        int pid = key && fs_header_names_alike(key, conf->identity_source);
+        int acr = key && !pid && fs_header_names_alike(key, conf->acr_source);
+
+        if (!pid && !acr)
+            continue;
+        if (n == MAX_SPELLINGS)
+            return HTTP_BAD_REQUEST; /* a flood of identity headers: refuse the request */
+        drop[n++] = key;
+        if (pid && strcasecmp(key, conf->identity_source) == 0)
+            h->pid = apr_pstrdup(r->pool, e[i].val);
+        else if (acr && strcasecmp(key, conf->acr_source) == 0)
+            h->acr = apr_pstrdup(r->pool, e[i].val);
+    }
+    if (n == 0)
         return DECLINED;
-    value = apr_pstrdup(r->pool, value);
-    apr_table_unset(r->headers_in, conf->identity_source);
+    for (i = 0; i < n; i++)
+        apr_table_unset(r->headers_in, drop[i]);
     if (!trusted_peer(conf, r->connection)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0541)
                       "ignored %s from %s, which is not a trusted proxy (ForesattIdentity header)",
                       conf->identity_source, r->connection->client_ip);
         return DECLINED;
     }
-    apr_pool_userdata_setn(value, PID_KEY, NULL, r->pool);
+    apr_pool_userdata_setn(h, HEADERS_KEY, NULL, r->pool);
     return DECLINED;
 }
 
@@ -223,6 +339,13 @@ static int check_user_id(request_rec *r)
         return DECLINED;
     id = fs_identity_external_get(r);
     if (id == NULL) {
+        const char *who = NULL;
+        /* Logged in by the proxy, not strongly enough: a user, whom the authorization refuses in words. */
+        if (fs_identity_refusal(r, &who) == FS_IDENTITY_REFUSED_LOW_ACR) {
+            r->user = apr_pstrdup(r->pool, who);
+            r->ap_auth_type = "foresatt";
+            return OK;
+        }
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0542)
                       "no valid %s from a trusted proxy: not logged in", conf->identity_source);
         return HTTP_UNAUTHORIZED;
@@ -235,6 +358,6 @@ static int check_user_id(request_rec *r)
 void fs_identity_external_register_hooks(apr_pool_t *pool)
 {
     (void)pool;
-    ap_hook_post_read_request(read_header, NULL, NULL, APR_HOOK_REALLY_FIRST + 1);
+    ap_hook_post_read_request(read_header, NULL, NULL, FS_HOOK_BEFORE_SCRUB);
     ap_hook_check_user_id(check_user_id, NULL, NULL, APR_HOOK_FIRST);
 }

@@ -9,8 +9,9 @@
  * whole per-request cost: one decrypt and one lookup, and on a keep-alive connection that sends the
  * same cookie again, a comparison with the cookie it opened last instead of the decrypt.
  *
- * fs_identity_get() tries each source of identity in turn: our session, then ForesattIdentity
- * (another module or a trusted proxy; external.c).
+ * fs_identity_get() asks the virtual host's one source of identity (ForesattIdentity): our session,
+ * or another module or a trusted proxy (external.c). A session cookie of ours is nobody where
+ * another module logs in, and a proxy's header nobody where our login does.
  */
 #include <string.h>
 #include <strings.h>
@@ -196,17 +197,19 @@ static const fs_identity_t *identity_from_session(request_rec *r, request_identi
 
 const fs_identity_t *fs_identity_get(request_rec *r)
 {
-    request_identity_t *ri = request_identity(r);
+    fs_identity_mode_t mode = fs_session_conf(r->server)->identity_mode;
+    request_identity_t *ri;
 
+    /* Not cached here: an external identity may appear later in the request (after another
+     * module's authentication); external.c keeps its own cache. */
+    if (mode == FS_IDENTITY_MODE_ENV || mode == FS_IDENTITY_MODE_HEADER)
+        return fs_identity_external_get(r);
+    ri = request_identity(r);
     if (!ri->resolved) {
         ri->resolved = 1;
         ri->identity = identity_from_session(initial_request(r), ri);
     }
-    if (ri->identity != NULL)
-        return ri->identity;
-    /* Not cached here: an external identity may appear later in the request (after another
-     * module's authentication); external.c keeps its own cache. */
-    return fs_identity_external_get(r);
+    return ri->identity;
 }
 
 void fs_identity_set_authz_state(request_rec *r, const char *state)

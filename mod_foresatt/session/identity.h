@@ -21,6 +21,7 @@
 #include <http_config.h>
 
 #include "core/core.h"
+#include "oidc/id_token.h"
 #include "session/cookie_crypto.h"
 #include "session/session.h"
 
@@ -48,9 +49,18 @@ typedef struct fs_identity {
     const char *authz_state; /* opaque to the session: the authorization's cached decision, or NULL */
 } fs_identity_t;
 
-/* The identity of this request, or NULL when nobody is logged in. Our session is opened once per
- * request (the cookie is decrypted at most once) and cached; then ForesattIdentity's source. */
+/* The identity of this request, or NULL when nobody is logged in, from this virtual host's source
+ * (ForesattIdentity) and only it: our session (the default; the cookie is decrypted at most once
+ * per request), or the person another module or a trusted proxy logged in. */
 const fs_identity_t *fs_identity_get(request_rec *r);
+
+/* Why an external source gave no identity although it logged somebody in. */
+typedef enum fs_identity_refusal {
+    FS_IDENTITY_REFUSED_NONE = 0,
+    FS_IDENTITY_REFUSED_LOW_ACR /* the login's level of assurance is below ForesattAcrValues (or unknown) */
+} fs_identity_refusal_t;
+/* For this request; *pseudonym (may be NULL) is the refused person's, for the log and REMOTE_USER. */
+fs_identity_refusal_t fs_identity_refusal(request_rec *r, const char **pseudonym);
 
 /* Replace the authorization state carried with the session. For our own sessions the session
  * cookie is re-issued on this response; for external identities the caller keeps its own cache. */
@@ -96,7 +106,10 @@ typedef struct fs_session_conf {
     int ended_slots;              /* ForesattRevocationTableSize (main server only) */
     fs_identity_mode_t identity_mode; /* ForesattIdentity */
     const char *identity_source;  /* the variable or header name */
+    const char *acr_source;       /* the variable or header with the level of assurance (acr=) */
     apr_array_header_t *trusted;  /* apr_ipsubnet_t *: proxies whose header is believed */
+    fst_acr_level_t min_acr;      /* ForesattAcrValues: of every login, ours and external; */
+    const char *acr_values;       /* FST_ACR_UNKNOWN / NULL: not given here */
 
     /* --- derived once per configuration load, read-only afterwards --- */
     int enabled;                  /* our own sessions: keys made (fs_session_keys) */
@@ -122,6 +135,7 @@ const char *fs_cmd_session_pseudonym_secret(cmd_parms *cmd, void *d, const char 
 const char *fs_cmd_session_int(cmd_parms *cmd, void *d, const char *v);
 const char *fs_cmd_session_cookie_secure(cmd_parms *cmd, void *d, int on);
 const char *fs_cmd_session_cookie_name(cmd_parms *cmd, void *d, const char *v);
+const char *fs_cmd_session_acr_values(cmd_parms *cmd, void *d, const char *v);
 const char *fs_cmd_identity(cmd_parms *cmd, void *d, const char *args);
 /* Defaults for what no directive set, in every server. */
 int fs_session_check_config(apr_pool_t *pconf, server_rec *s);

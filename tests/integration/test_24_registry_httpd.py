@@ -20,7 +20,7 @@ AUTHZ_FAILURE = r"AH01631"
 UNAVAILABLE = r"FS0402|FS0511|AH01631|AH01630"
 
 LOCATIONS = """
-ForesattIdentity header X-Test-Pid 127.0.0.1
+ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
 ForesattAuditFlushInterval 1
 <Location /elev/>
   AuthType foresatt
@@ -47,7 +47,7 @@ class Setup:
                      f"ForesattRegistryCacheTTL {ttl}\n" + LOCATIONS)
 
     def get(self, who):
-        return requests.get(self.h.url("/elev/"), headers={PID: who}, timeout=15)
+        return requests.get(self.h.url("/elev/"), headers={PID: who, "X-Test-Acr": "idporten-loa-substantial"}, timeout=15)
 
     def stop(self):
         self.freg.stop()

@@ -163,7 +163,7 @@ def test_sqlite_unwritable_directory_is_logged_in_the_child(httpd_factory):
 
 
 PORTAL = """
-ForesattIdentity header X-Test-Pid 127.0.0.1
+ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
 ForesattAuditFlushInterval 1
 <LocationMatch "^/elev/(?<sid>[^/]+)/">
   AuthType foresatt
@@ -208,7 +208,7 @@ def test_pgsql_in_httpd_end_to_end(httpd_factory, postgres, tmp_path):
     h.start(conf)
     try:
         def get(sid, who):
-            return requests.get(h.url(f"/elev/{sid}/p.txt"), headers={"X-Test-Pid": who}, timeout=10).status_code
+            return requests.get(h.url(f"/elev/{sid}/p.txt"), headers={"X-Test-Pid": who, "X-Test-Acr": "idporten-loa-substantial"}, timeout=10).status_code
 
         # Children open their session in child_init; the parent may answer before they have forked.
         deadline = time.monotonic() + 15

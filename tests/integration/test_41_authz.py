@@ -12,6 +12,7 @@ from fstest.net import free_port
 from fstest.world import World
 
 PID = "X-Test-Pid"
+ACR = "X-Test-Acr"
 AUTHZ_FAILURE = r"AH01631"  # mod_authz_core logs every refusal of a logged-in user at error level
 
 ECHO = """
@@ -23,7 +24,7 @@ Header always set X-Seen-Extra "expr=%{req:X_Foresatt_Role}%{req:X-Test-Pid}"
 """
 
 LOCATIONS = """
-ForesattIdentity header X-Test-Pid 127.0.0.1
+ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
 ForesattAuditFlushInterval 1
 <Location /elev/>
   AuthType foresatt
@@ -112,6 +113,7 @@ def get(h, path, who=None, headers=None):
     hd = dict(headers or {})
     if who is not None:
         hd[PID] = who
+        hd.setdefault(ACR, "idporten-loa-substantial")
     return requests.get(h.url(path), headers=hd, timeout=10, allow_redirects=False)
 
 
@@ -272,8 +274,8 @@ def test_untrusted_peer_cannot_assert_an_identity(httpd_factory):
     w = World(h)
     port = free_port()
     # the header is believed only from 10.9.9.9; the test client is 127.0.0.1
-    h.start(site(h, w).replace("ForesattIdentity header X-Test-Pid 127.0.0.1",
-                               "ForesattIdentity header X-Test-Pid 10.9.9.9"))
+    h.start(site(h, w).replace("ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr",
+                               "ForesattIdentity header X-Test-Pid 10.9.9.9 acr=X-Test-Acr"))
     r = get(h, "/elev/S2001/p.txt", w.who("INGRID BERG")["login"])
     assert r.status_code == 401
     r = get(h, "/open/", w.who("INGRID BERG")["login"])

@@ -52,7 +52,7 @@ def env(httpd_factory):
     for sid in e.w.pupils:
         h.write_file(f"htdocs/elev/{sid}/p.txt", "pupil page\n")
     h.start(e.w.conf + f"""
-ForesattIdentity header {PID} 127.0.0.1
+ForesattIdentity header {PID} 127.0.0.1 acr=X-Test-Acr
 ForesattRegistryCacheTTL 0
 ForesattRegistryNotFoundTTL 0
 ForesattAuthzRecheck {RECHECK}
@@ -87,7 +87,7 @@ def well_behaved(env):
 
 def get(env, path, who, port=None):
     url = f"http://127.0.0.1:{port or env.h.port}{path}"
-    return requests.get(url, headers={PID: who}, timeout=15)
+    return requests.get(url, headers={PID: who, "X-Test-Acr": "idporten-loa-substantial"}, timeout=15)
 
 
 def wait_for(fn, timeout):

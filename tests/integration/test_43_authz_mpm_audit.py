@@ -15,7 +15,7 @@ AUTHZ_FAILURE = r"AH01631"
 
 def conf(w):
     return w.conf + f"""
-ForesattIdentity header {PID} 127.0.0.1
+ForesattIdentity header {PID} 127.0.0.1 acr=X-Test-Acr
 ForesattAuditFlushInterval 3600
 <LocationMatch "^/elev/(?<sid>[^/]+)/">
   AuthType foresatt
@@ -47,7 +47,7 @@ def httpd(world):
 
 
 def get(h, path, who):
-    return requests.get(h.url(path), headers={PID: who}, timeout=15)
+    return requests.get(h.url(path), headers={PID: who, "X-Test-Acr": "idporten-loa-substantial"}, timeout=15)
 
 
 def test_scenarios_under_this_mpm(world, httpd):

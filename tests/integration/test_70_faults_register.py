@@ -29,7 +29,7 @@ UNAVAILABLE = r"FS0402|FS0403|FS0511|AH01631|AH01630"  # AH01631: a 403 of a gua
 NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{11}(?![0-9A-Za-z])")  # not inside a hex pseudonym
 
 LOCATIONS = """
-ForesattIdentity header X-Test-Pid 127.0.0.1
+ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
 ForesattAuditFlushInterval 1
 <Location /elev/>
   AuthType foresatt
@@ -58,7 +58,7 @@ class Site:
                      loglevel="debug")
 
     def get(self, name):
-        return requests.get(self.h.url("/elev/"), headers={PID: self.w.who(name)["login"]}, timeout=30)
+        return requests.get(self.h.url("/elev/"), headers={PID: self.w.who(name)["login"], "X-Test-Acr": "idporten-loa-substantial"}, timeout=30)
 
     def once_back(self, name):
         """What name gets once the register answers: 200 with a pupil to see, else 403."""

@@ -21,7 +21,7 @@ PID = "X-Test-Pid"
 STORE_DOWN = r"FS0510|FS0511|FS0522|FS070[0-9]|AH01630|AH01631|PostgreSQL|postgres"
 
 LOCATIONS = """
-ForesattIdentity header X-Test-Pid 127.0.0.1
+ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
 ForesattAuditFlushInterval 1
 ForesattAuthzRevisionCheck 1
 <LocationMatch "^/elev/(?<sid>[^/]+)/">
@@ -45,7 +45,7 @@ class Site:
         self.h.start(self.w.conf + LOCATIONS)
 
     def get(self, name, sid):
-        return requests.get(self.h.url(f"/elev/{sid}/p.txt"), headers={PID: self.w.who(name)["login"]}, timeout=60)
+        return requests.get(self.h.url(f"/elev/{sid}/p.txt"), headers={PID: self.w.who(name)["login"], "X-Test-Acr": "idporten-loa-substantial"}, timeout=60)
 
     def audit_allows(self, sid):
         return int(self.pg.psql(f"SELECT count(*) FROM audit WHERE pupil_id = '{sid}' AND decision = 'allow'",
