@@ -21,7 +21,10 @@
  * X-Foresatt-Student-Numbers (the allowed pupils' numbers). Names are configurable
  * (ForesattAuthzHeader); the client's copies of every one of them are removed (http/scrub.c).
  *
- * Either way the response is personal: stored nowhere (no-store), whatever the backend said.
+ * Either way the response is personal: stored nowhere, whatever produced it (no_store below). The
+ * backend's answer replaces headers_out (mod_proxy does), so no-store goes into err_headers_out at
+ * fixups, where mod_cache's save filter already finds it, and the output filter removes whatever
+ * says otherwise (Cache-Control, Expires, Pragma) once the handler and mod_headers have spoken.
  */
 #include <string.h>
 
@@ -41,6 +44,19 @@ static void set(request_rec *r, const char *name, fs_span_t value)
 {
     if (name != NULL)
         apr_table_setn(r->headers_in, name, fs_header_clean(r->pool, apr_pstrmemdup(r->pool, value.p, value.len)));
+}
+
+static const char no_store_value[] = "no-store";
+
+/* This response is personal: no-store now (err_headers_out survives a proxied answer), and the
+ * filter that clears what the handler or the site says otherwise. Once per request. */
+static void no_store(request_rec *r, ap_filter_rec_t *filter)
+{
+    if (apr_table_get(r->err_headers_out, "Cache-Control") == no_store_value)
+        return;
+    apr_table_setn(r->err_headers_out, "Cache-Control", no_store_value);
+    if (filter != NULL)
+        ap_add_output_filter_handle(filter, NULL, r, r->connection);
 }
 
 static int set_decision(request_rec *r)
@@ -74,10 +90,9 @@ static int set_decision(request_rec *r)
         if (q->granted_guardian)
             set(r, conf->header_student_numbers, d->allowed_numbers);
     }
-    /* Personal data: no shared cache may keep it. (A subrequest's headers are merged into its
-     * parent's by mod_dir's fast redirect; set it once, on the request itself.) */
-    if (r->main == NULL)
-        apr_table_setn(r->headers_out, "Cache-Control", "no-store");
+    /* Personal data: no cache may keep it, whatever answers (a file, a CGI, mod_proxy's backend). A
+     * subrequest too: mod_dir's fast redirect makes its answer, filters and headers the request's. */
+    no_store(r, conf->no_store_filter);
     return DECLINED;
 }
 
@@ -85,10 +100,13 @@ static apr_status_t no_store_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 {
     request_rec *r = f->r;
 
-    /* Whatever the backend said about caching, a protected response is stored nowhere. */
+    /* Whatever the backend or the site said about caching, a protected response is stored nowhere. */
     apr_table_unset(r->headers_out, "Cache-Control");
     apr_table_unset(r->headers_out, "Expires");
-    apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
+    apr_table_unset(r->headers_out, "Pragma");
+    apr_table_unset(r->err_headers_out, "Expires");
+    apr_table_unset(r->err_headers_out, "Pragma");
+    apr_table_setn(r->err_headers_out, "Cache-Control", no_store_value);
     ap_remove_output_filter(f);
     return ap_pass_brigade(f->next, bb);
 }
@@ -130,8 +148,7 @@ static int pass_identity(request_rec *r)
     s = fs_session_current(r);
     if (s != NULL)
         pass(r, c, FS_PASS_CSRF_TOKEN, fs_csrf_token(s));
-    if (c->no_store_filter != NULL)
-        ap_add_output_filter_handle(c->no_store_filter, NULL, r, r->connection);
+    no_store(r, c->no_store_filter);
     return DECLINED;
 }
 
