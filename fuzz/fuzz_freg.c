@@ -2,14 +2,15 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * Folkeregister answers as both register plugins parse them (lib/freg): one person document, a
- * bulkoppslag answer, and the RFC 3339 times inside. Invariants: a parsed person has the shape the
+ * Folkeregister answers as both register plugins parse them (plugins/common/freg_parse.c, compiled
+ * in here as they compile it in): one person document, a bulkoppslag answer, and the RFC 3339 times
+ * inside. Invariants: a parsed person has the shape the
  * access rule relies on (identity numbers are 11 digits, a protected address carries no text), a
  * refusal says why without echoing a number from the document, and bulk results line up with the
  * numbers asked for.
  */
 #include "fuzz_util.h"
-#include "freg/freg.h"
+#include "../plugins/common/freg_parse.c"
 #include "person.h"
 #include "plugin_loader.h"
 
@@ -35,20 +36,20 @@ static void check_person(const foresatt_person_t *p)
     size_t i;
 
     FUZZ_ASSERT(p != NULL && p->struct_size == sizeof(*p));
-    FUZZ_ASSERT(fst_freg_number_shape(p->number));
+    FUZZ_ASSERT(freg_number_shape(p->number));
     if (fst_grading_protected(p->address.grading))
         FUZZ_ASSERT(!p->address.street && !p->address.house_number && !p->address.postal_code &&
                     !p->address.post_town && !p->address.municipality);
-    FUZZ_ASSERT(p->n_responsibilities <= FST_FREG_MAX_ENTRIES && p->n_relations <= FST_FREG_MAX_ENTRIES);
+    FUZZ_ASSERT(p->n_responsibilities <= FREG_MAX_ENTRIES && p->n_relations <= FREG_MAX_ENTRIES);
     for (i = 0; i < p->n_responsibilities; i++) {
         const foresatt_responsibility_t *r = &p->responsibilities[i];
         FUZZ_ASSERT(r->kind != NULL);
-        FUZZ_ASSERT(r->responsible == NULL || fst_freg_number_shape(r->responsible));
-        FUZZ_ASSERT(r->subject == NULL || fst_freg_number_shape(r->subject));
+        FUZZ_ASSERT(r->responsible == NULL || freg_number_shape(r->responsible));
+        FUZZ_ASSERT(r->subject == NULL || freg_number_shape(r->subject));
         FUZZ_ASSERT(r->current || r->ended_at != 0);
     }
     for (i = 0; i < p->n_relations; i++)
-        FUZZ_ASSERT(p->relations[i].related == NULL || fst_freg_number_shape(p->relations[i].related));
+        FUZZ_ASSERT(p->relations[i].related == NULL || freg_number_shape(p->relations[i].related));
 }
 
 static void check_refusal(const foresatt_status_t *st)
@@ -72,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     fst_person_pool_host(&host);
     memset(&st, 0, sizeof(st));
-    if (fst_freg_parse_person(&host, fst_arena(pool), json, size, NOW, &person, &st) == FORESATT_OK)
+    if (freg_parse_person(&host, fst_arena(pool), json, size, NOW, &person, &st) == FORESATT_OK)
         check_person(person);
     else {
         FUZZ_ASSERT(person == NULL);
@@ -80,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     memset(&st, 0, sizeof(st));
-    if (fst_freg_parse_bulk(&host, fst_arena(pool), json, size, NOW, asked, N_ASKED, persons, &st) == FORESATT_OK) {
+    if (freg_parse_bulk(&host, fst_arena(pool), json, size, NOW, asked, N_ASKED, persons, &st) == FORESATT_OK) {
         for (k = 0; k < N_ASKED; k++)
             if (persons[k] != NULL)
                 check_person(persons[k]);
@@ -92,9 +93,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     text = fuzz_cstring(pool, data, size < 64 ? size : 64);
-    if (fst_freg_parse_time(text, &t) == 1)
+    if (freg_parse_time(text, &t) == 1)
         FUZZ_ASSERT(t > INT64_C(-62200000000) && t < INT64_C(253500000000)); /* years 0000 to 9999, +-1 day */
-    (void)fst_freg_depth_ok(json, size, FST_FREG_MAX_DEPTH);
+    (void)freg_depth_ok(json, size, FREG_MAX_DEPTH);
     apr_pool_destroy(pool);
     return 0;
 }

@@ -9,6 +9,7 @@
  */
 #include "fuzz_util.h"
 
+#include "../plugins/common/say.c"
 #include "../plugins/registry_freg/http.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -62,7 +62,7 @@ fuzz_replay_return_url_LDADD = lib/libforesatt.la $(APR_LIBS)
 fuzz_replay_encoding_SOURCES = fuzz/fuzz_encoding.c fuzz/replay.c
 fuzz_replay_encoding_LDADD = lib/libforesatt.la $(APR_LIBS)
 fuzz_replay_retry_after_SOURCES = fuzz/fuzz_retry_after.c fuzz/replay.c
-fuzz_replay_retry_after_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/registry_freg
+fuzz_replay_retry_after_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/common -I$(top_srcdir)/plugins/registry_freg
 fuzz_replay_retry_after_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 fuzz_replay_retry_after_LDADD = lib/libforesatt.la $(APR_LIBS) $(CURL_LIBS) -lpthread
 
@@ -82,7 +82,7 @@ FUZZ_SECONDS ?= 60
 fuzz: lib/libforesatt.la
 	FUZZ_TARGETS='$(FUZZ_TARGETS)' FUZZ_SECONDS='$(FUZZ_SECONDS)' \
 	FUZZ_CORE_SOURCES='$(filter %.c,$(lib_libforesatt_la_SOURCES))' \
-	FUZZ_CFLAGS='$(AM_CPPFLAGS) $(HTTPD_CPPFLAGS) -I$(top_srcdir)/mod_foresatt -I$(top_srcdir)/plugins/registry_freg $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)' \
+	FUZZ_CFLAGS='$(AM_CPPFLAGS) $(HTTPD_CPPFLAGS) -I$(top_srcdir)/mod_foresatt -I$(top_srcdir)/plugins/common -I$(top_srcdir)/plugins/registry_freg $(OPENSSL_CFLAGS) $(OAUTH2_CFLAGS) $(CJOSE_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)' \
 	FUZZ_LIBS='$(APR_LIBS) $(OPENSSL_LIBS) $(OAUTH2_LIBS) $(CJOSE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) -ldl -lpthread' \
 	$(SHELL) $(srcdir)/fuzz/run-fuzzers
 .PHONY: fuzz

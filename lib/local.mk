@@ -1,5 +1,6 @@
 # The core library: everything that does not need httpd. Linked by the module, foresattctl and the
-# unit tests. Plugins compile in the few core files they need (see plugins/*/local.mk).
+# unit tests. Plugins compile in the few core files they need (see plugins/*/local.mk), and share
+# plugins/common/, which is not in here.
 noinst_LTLIBRARIES += lib/libforesatt.la
 lib_libforesatt_la_SOURCES = \
 	lib/log.c lib/log.h \
@@ -20,7 +21,6 @@ lib_libforesatt_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(OPENSSL_CFLAGS) $
 lib_libforesatt_la_LIBADD = $(APR_LIBS) $(OPENSSL_LIBS) $(OAUTH2_LIBS) $(CJOSE_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) -ldl
 
 # Sub-areas
-include lib/freg/local.mk
 include lib/policy/local.mk
 include lib/roster/local.mk
 include lib/oidc/local.mk

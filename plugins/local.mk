@@ -1,4 +1,5 @@
-# One local.mk per plugin.
+# One local.mk per plugin, after the code they share.
+include plugins/common/local.mk
 include plugins/example/local.mk
 include plugins/store_sqlite/local.mk
 include plugins/registry_file/local.mk

@@ -13,7 +13,6 @@
  * the directory are seen without a restart.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -24,25 +23,13 @@
 #include <unistd.h>
 
 #include "foresatt/plugin.h"
-#include "freg.h"
+#include "freg_parse.h"
+#include "say.h"
 
 typedef struct file_registry {
     const foresatt_host_t *host;
     char dir[PATH_MAX];
 } file_registry_t;
-
-static foresatt_result_t say(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
-    FORESATT_PRINTF(3, 4);
-
-static foresatt_result_t say(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(status->message, sizeof(status->message), fmt, ap);
-    va_end(ap);
-    return rc;
-}
 
 static foresatt_result_t file_create(const foresatt_host_t *host, const foresatt_param_t *params, size_t n_params,
                                      void **instance, foresatt_status_t *status)
@@ -56,21 +43,21 @@ static foresatt_result_t file_create(const foresatt_host_t *host, const foresatt
         if (strcmp(params[i].key, "dir") == 0)
             dir = params[i].value;
         else
-            return say(status, FORESATT_ERROR, "unknown key '%s' (known: dir)", params[i].key);
+            return plugin_say(status, FORESATT_ERROR, "unknown key '%s' (known: dir)", params[i].key);
     }
     if (dir == NULL || *dir == '\0')
-        return say(status, FORESATT_ERROR, "key 'dir' is required: the directory of <number>.json documents");
+        return plugin_say(status, FORESATT_ERROR, "key 'dir' is required: the directory of <number>.json documents");
     if (dir[0] != '/')
-        return say(status, FORESATT_ERROR, "dir=%s: give an absolute path", dir);
+        return plugin_say(status, FORESATT_ERROR, "dir=%s: give an absolute path", dir);
     if (strlen(dir) + 1 + 16 >= PATH_MAX)
-        return say(status, FORESATT_ERROR, "dir=: the path is too long");
+        return plugin_say(status, FORESATT_ERROR, "dir=: the path is too long");
     if (stat(dir, &st) != 0)
-        return say(status, FORESATT_ERROR, "dir=%s: %s", dir, strerror(errno));
+        return plugin_say(status, FORESATT_ERROR, "dir=%s: %s", dir, strerror(errno));
     if (!S_ISDIR(st.st_mode))
-        return say(status, FORESATT_ERROR, "dir=%s: not a directory", dir);
+        return plugin_say(status, FORESATT_ERROR, "dir=%s: not a directory", dir);
     reg = calloc(1, sizeof(*reg));
     if (reg == NULL)
-        return say(status, FORESATT_ERROR, "out of memory");
+        return plugin_say(status, FORESATT_ERROR, "out of memory");
     reg->host = host;
     snprintf(reg->dir, sizeof(reg->dir), "%s", dir);
     *instance = reg;
@@ -95,34 +82,34 @@ static foresatt_result_t file_lookup(void *instance, const char *number, foresat
     foresatt_result_t rc;
 
     *person = NULL;
-    if (!fst_freg_number_shape(number))
-        return say(status, FORESATT_ERROR, "not an 11-digit identity number");
+    if (!freg_number_shape(number))
+        return plugin_say(status, FORESATT_ERROR, "not an 11-digit identity number");
     if ((size_t)snprintf(path, sizeof(path), "%s/%.11s.json", reg->dir, number) >= sizeof(path))
-        return say(status, FORESATT_ERROR, "dir=: the path is too long");
+        return plugin_say(status, FORESATT_ERROR, "dir=: the path is too long");
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
             return FORESATT_NOT_FOUND;
-        return say(status, FORESATT_ERROR, "cannot read a document in %s: %s", reg->dir, strerror(errno));
+        return plugin_say(status, FORESATT_ERROR, "cannot read a document in %s: %s", reg->dir, strerror(errno));
     }
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return say(status, FORESATT_ERROR, "a document in %s is not a regular file", reg->dir);
+        return plugin_say(status, FORESATT_ERROR, "a document in %s is not a regular file", reg->dir);
     }
-    if ((uint64_t)st.st_size > FST_FREG_MAX_DOCUMENT) {
+    if ((uint64_t)st.st_size > FREG_MAX_DOCUMENT) {
         close(fd);
-        return say(status, FORESATT_ERROR, "register answer: %lld bytes, more than the %u allowed",
-                   (long long)st.st_size, FST_FREG_MAX_DOCUMENT);
+        return plugin_say(status, FORESATT_ERROR, "register answer: %lld bytes, more than the %u allowed",
+                          (long long)st.st_size, FREG_MAX_DOCUMENT);
     }
     buf = malloc((size_t)st.st_size + 1);
     if (buf == NULL) {
         close(fd);
-        return say(status, FORESATT_ERROR, "out of memory");
+        return plugin_say(status, FORESATT_ERROR, "out of memory");
     }
     while (len < (size_t)st.st_size && (got = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
         len += (size_t)got;
     close(fd);
-    rc = fst_freg_parse_person(reg->host, arena, buf, len, (int64_t)time(NULL), person, status);
+    rc = freg_parse_person(reg->host, arena, buf, len, (int64_t)time(NULL), person, status);
     free(buf);
     if (rc != FORESATT_OK)
         reg->host->log(reg->host, FORESATT_LOG_WARN, "a document in %s is malformed: %s", reg->dir, status->message);

@@ -4,7 +4,6 @@
  */
 #include <ctype.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "http.h"
+#include "say.h"
 
 #define POOL_MAX 32
 /* RFC 9110 gives Retry-After in seconds (Skatteetaten's text says milliseconds): cap what we pass
@@ -163,19 +163,6 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
-static foresatt_result_t say(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
-    FORESATT_PRINTF(3, 4);
-
-static foresatt_result_t say(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(status->message, sizeof(status->message), fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 foresatt_result_t fr_http_post(fr_http_t *http, const char *what, const char *url, const char *content_type,
                                const char *bearer, const char *body, size_t body_len, size_t max_response,
                                fr_response_t *resp, foresatt_status_t *status)
@@ -191,7 +178,7 @@ foresatt_result_t fr_http_post(fr_http_t *http, const char *what, const char *ur
     x.resp = resp;
     x.max = max_response;
     if ((h = take(http)) == NULL)
-        return say(status, FORESATT_ERROR, "%s: cannot create an HTTP handle", what);
+        return plugin_say(status, FORESATT_ERROR, "%s: cannot create an HTTP handle", what);
 
     snprintf(line, sizeof(line), "Content-Type: %s", content_type);
     headers = curl_slist_append(headers, line);
@@ -237,23 +224,23 @@ foresatt_result_t fr_http_post(fr_http_t *http, const char *what, const char *ur
     case CURLE_WRITE_ERROR:
     case CURLE_FILESIZE_EXCEEDED:
         if (x.too_big || cc == CURLE_FILESIZE_EXCEEDED)
-            return say(status, FORESATT_ERROR, "%s: the answer is larger than the %zu bytes allowed", what,
-                       max_response);
-        return say(status, FORESATT_ERROR, "%s: out of memory reading the answer", what);
+            return plugin_say(status, FORESATT_ERROR, "%s: the answer is larger than the %zu bytes allowed", what,
+                              max_response);
+        return plugin_say(status, FORESATT_ERROR, "%s: out of memory reading the answer", what);
     case CURLE_OPERATION_TIMEDOUT:
-        return say(status, FORESATT_TEMPORARY, "%s did not answer within %ld s", what, http->timeout_ms / 1000);
+        return plugin_say(status, FORESATT_TEMPORARY, "%s did not answer within %ld s", what, http->timeout_ms / 1000);
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CONNECT_ERROR:
-        return say(status, FORESATT_ERROR, "%s: TLS failed (%s); check ca_file and the URL", what,
-                   curl_easy_strerror(cc));
+        return plugin_say(status, FORESATT_ERROR, "%s: TLS failed (%s); check ca_file and the URL", what,
+                          curl_easy_strerror(cc));
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
-        return say(status, FORESATT_ERROR, "%s: %s", what, curl_easy_strerror(cc));
+        return plugin_say(status, FORESATT_ERROR, "%s: %s", what, curl_easy_strerror(cc));
     default:
         /* could not resolve / connect, connection reset, empty reply: the peer is down or flapping */
-        return say(status, FORESATT_TEMPORARY, "%s unreachable: %s", what, curl_easy_strerror(cc));
+        return plugin_say(status, FORESATT_TEMPORARY, "%s unreachable: %s", what, curl_easy_strerror(cc));
     }
 }
 

@@ -4,8 +4,8 @@ plugins_registry_freg_registry_freg_la_SOURCES = \
 	plugins/registry_freg/registry_freg.c \
 	plugins/registry_freg/http.c plugins/registry_freg/http.h \
 	plugins/registry_freg/maskinporten.c plugins/registry_freg/maskinporten.h \
-	lib/freg/freg.c lib/freg/freg.h
-plugins_registry_freg_registry_freg_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib/freg -I$(top_srcdir)/plugins/registry_freg
+	$(PLUGIN_SAY_SOURCES) $(FREG_PARSE_SOURCES)
+plugins_registry_freg_registry_freg_la_CPPFLAGS = $(PLUGIN_COMMON_CPPFLAGS) -I$(top_srcdir)/plugins/registry_freg
 plugins_registry_freg_registry_freg_la_CFLAGS = $(PLUGIN_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) -pthread
 plugins_registry_freg_registry_freg_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_registry_freg_registry_freg_la_LIBADD = $(CURL_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) -lpthread

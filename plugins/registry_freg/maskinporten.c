@@ -3,7 +3,6 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "maskinporten.h"
+#include "say.h"
 
 #define ASSERTION_LIFETIME 60 /* Maskinporten accepts at most 120 s between iat and exp */
 #define TOKEN_ANSWER_MAX (64 * 1024)
@@ -36,19 +36,6 @@ struct fr_tokens {
     foresatt_result_t last_rc;
     foresatt_status_t last_status;
 };
-
-static foresatt_result_t say(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
-    FORESATT_PRINTF(3, 4);
-
-static foresatt_result_t say(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(status->message, sizeof(status->message), fmt, ap);
-    va_end(ap);
-    return rc;
-}
 
 static time_t monotonic(void)
 {
@@ -163,7 +150,7 @@ static char *make_assertion(fr_tokens_t *t, foresatt_status_t *status)
     time_t now = time(NULL);
 
     if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-        say(status, FORESATT_ERROR, "Maskinporten: no randomness for the jti");
+        plugin_say(status, FORESATT_ERROR, "Maskinporten: no randomness for the jti");
         return NULL;
     }
     for (i = 0; i < sizeof(rnd); i++)
@@ -193,7 +180,7 @@ static char *make_assertion(fr_tokens_t *t, foresatt_status_t *status)
     sprintf(jwt, "%s.%s", signing, s64);
 fail:
     if (jwt == NULL)
-        say(status, FORESATT_ERROR, "Maskinporten: cannot sign the assertion");
+        plugin_say(status, FORESATT_ERROR, "Maskinporten: cannot sign the assertion");
     EVP_MD_CTX_free(md);
     free(h64);
     free(c64);
@@ -225,7 +212,7 @@ static foresatt_result_t grant(fr_tokens_t *t, char *token, long *expires_in, fo
     body = malloc(sizeof(prefix) + strlen(jwt));
     if (body == NULL) {
         free(jwt);
-        return say(status, FORESATT_ERROR, "out of memory");
+        return plugin_say(status, FORESATT_ERROR, "out of memory");
     }
     sprintf(body, "%s%s", prefix, jwt);
     free(jwt);
@@ -239,20 +226,20 @@ static foresatt_result_t grant(fr_tokens_t *t, char *token, long *expires_in, fo
         v = doc ? json_object_get(doc, "access_token") : NULL;
         if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= FR_TOKEN_MAX ||
             strpbrk(json_string_value(v), " \r\n\t") != NULL) {
-            rc = say(status, FORESATT_ERROR, "Maskinporten: the token answer has no usable access_token");
+            rc = plugin_say(status, FORESATT_ERROR, "Maskinporten: the token answer has no usable access_token");
         } else if (!json_is_integer(json_object_get(doc, "expires_in")) ||
                    json_integer_value(json_object_get(doc, "expires_in")) <= 0) {
-            rc = say(status, FORESATT_ERROR, "Maskinporten: the token answer has no expires_in");
+            rc = plugin_say(status, FORESATT_ERROR, "Maskinporten: the token answer has no expires_in");
         } else if (json_is_string(json_object_get(doc, "token_type")) &&
                    strcasecmp(json_string_value(json_object_get(doc, "token_type")), "Bearer") != 0) {
-            rc = say(status, FORESATT_ERROR, "Maskinporten: token_type is not Bearer");
+            rc = plugin_say(status, FORESATT_ERROR, "Maskinporten: token_type is not Bearer");
         } else {
             strcpy(token, json_string_value(v));
             *expires_in = (long)json_integer_value(json_object_get(doc, "expires_in"));
         }
     } else if (resp.status == 429 || resp.status >= 500) {
         status->retry_after = resp.retry_after;
-        rc = say(status, FORESATT_TEMPORARY, "Maskinporten answered %ld", resp.status);
+        rc = plugin_say(status, FORESATT_TEMPORARY, "Maskinporten answered %ld", resp.status);
     } else {
         char err[64] = "", desc[128] = "";
         doc = json_loadb(resp.body ? resp.body : "", resp.len, 0, NULL);
@@ -260,8 +247,9 @@ static foresatt_result_t grant(fr_tokens_t *t, char *token, long *expires_in, fo
             clean(err, sizeof(err), json_string_value(json_object_get(doc, "error")));
             clean(desc, sizeof(desc), json_string_value(json_object_get(doc, "error_description")));
         }
-        rc = say(status, FORESATT_ERROR, "Maskinporten refused the token request (%ld %s%s%s); check client_id, key, "
-                 "kid/x5c, audience and scope", resp.status, err[0] ? err : "no error code", desc[0] ? ": " : "", desc);
+        rc = plugin_say(status, FORESATT_ERROR,
+                        "Maskinporten refused the token request (%ld %s%s%s); check client_id, key, kid/x5c, "
+                        "audience and scope", resp.status, err[0] ? err : "no error code", desc[0] ? ": " : "", desc);
     }
     json_decref(doc);
     if (resp.body)

@@ -21,7 +21,6 @@
  * at a time; nothing else changes after create().
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +35,8 @@
 #include <openssl/x509.h>
 
 #include "foresatt/plugin.h"
-#include "freg.h"
+#include "freg_parse.h"
+#include "say.h"
 #include "http.h"
 #include "maskinporten.h"
 
@@ -52,19 +52,6 @@ typedef struct freg {
     fr_http_t *http;
     fr_tokens_t *tokens;
 } freg_t;
-
-static foresatt_result_t say(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
-    FORESATT_PRINTF(3, 4);
-
-static foresatt_result_t say(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(status->message, sizeof(status->message), fmt, ap);
-    va_end(ap);
-    return rc;
-}
 
 /* --- configuration ------------------------------------------------------------------------------ */
 
@@ -209,49 +196,50 @@ static foresatt_result_t freg_create(const foresatt_host_t *host, const foresatt
                : strcmp(k, "ca_file") == 0   ? &s.ca_file
                                              : NULL;
         if (slot == NULL)
-            return say(status, FORESATT_ERROR,
-                       "unknown key '%s' (known: base_url, token_url, audience, client_id, key, kid, x5c, scope, "
-                       "timeout, ca_file)", k);
+            return plugin_say(status, FORESATT_ERROR,
+                              "unknown key '%s' (known: base_url, token_url, audience, client_id, key, kid, x5c, "
+                              "scope, timeout, ca_file)", k);
         if (params[i].value[0] == '\0')
-            return say(status, FORESATT_ERROR, "key '%s' has an empty value", k);
+            return plugin_say(status, FORESATT_ERROR, "key '%s' has an empty value", k);
         *slot = params[i].value;
     }
     if (!s.base_url || !s.token_url || !s.client_id || !s.key)
-        return say(status, FORESATT_ERROR, "keys base_url, token_url, client_id and key are required (missing: %s)",
-                   !s.base_url ? "base_url" : !s.token_url ? "token_url" : !s.client_id ? "client_id" : "key");
+        return plugin_say(status, FORESATT_ERROR,
+                          "keys base_url, token_url, client_id and key are required (missing: %s)",
+                          !s.base_url ? "base_url" : !s.token_url ? "token_url" : !s.client_id ? "client_id" : "key");
     if ((s.kid == NULL) == (s.x5c == NULL))
-        return say(status, FORESATT_ERROR, "give exactly one of kid= (the key's id at Maskinporten) and x5c= "
-                                           "(a PEM certificate chain file)");
+        return plugin_say(status, FORESATT_ERROR, "give exactly one of kid= (the key's id at Maskinporten) and x5c= "
+                                                  "(a PEM certificate chain file)");
     if (check_url("base_url", s.base_url, &base_origin, why, sizeof(why)) ||
         check_url("token_url", s.token_url, &origin_len, why, sizeof(why)))
-        return say(status, FORESATT_ERROR, "%s", why);
+        return plugin_say(status, FORESATT_ERROR, "%s", why);
     if (s.audience == NULL) {
         if (origin_len + 2 > sizeof(audience))
-            return say(status, FORESATT_ERROR, "token_url: too long");
+            return plugin_say(status, FORESATT_ERROR, "token_url: too long");
         memcpy(audience, s.token_url, origin_len);
         strcpy(audience + origin_len, "/");
     } else if (snprintf(audience, sizeof(audience), "%s", s.audience) >= (int)sizeof(audience)) {
-        return say(status, FORESATT_ERROR, "audience: too long");
+        return plugin_say(status, FORESATT_ERROR, "audience: too long");
     }
     if (s.timeout) {
         char *end;
         errno = 0;
         timeout = strtol(s.timeout, &end, 10);
         if (*end != '\0' || errno || timeout < 1 || timeout > MAX_TIMEOUT)
-            return say(status, FORESATT_ERROR, "timeout=%.20s: give whole seconds from 1 to %d", s.timeout,
-                       MAX_TIMEOUT);
+            return plugin_say(status, FORESATT_ERROR, "timeout=%.20s: give whole seconds from 1 to %d", s.timeout,
+                              MAX_TIMEOUT);
     }
     if (s.ca_file) {
         FILE *ca = fopen(s.ca_file, "r");
         if (ca == NULL)
-            return say(status, FORESATT_ERROR, "ca_file=%s: %s", s.ca_file, strerror(errno));
+            return plugin_say(status, FORESATT_ERROR, "ca_file=%s: %s", s.ca_file, strerror(errno));
         fclose(ca);
     }
     if ((key = load_key(s.key, why, sizeof(why))) == NULL)
-        return say(status, FORESATT_ERROR, "%s", why);
+        return plugin_say(status, FORESATT_ERROR, "%s", why);
     if (s.x5c && (x5c_json = load_x5c(s.x5c, key, why, sizeof(why))) == NULL) {
         EVP_PKEY_free(key);
-        return say(status, FORESATT_ERROR, "%s", why);
+        return plugin_say(status, FORESATT_ERROR, "%s", why);
     }
 
     curl_global_init(CURL_GLOBAL_DEFAULT); /* configuration time: one thread */
@@ -281,7 +269,7 @@ oom:
     EVP_PKEY_free(key);
     free(x5c_json);
     freg_destroy(f);
-    return say(status, FORESATT_ERROR, "out of memory");
+    return plugin_say(status, FORESATT_ERROR, "out of memory");
 }
 
 static foresatt_result_t freg_child_init(void *instance, foresatt_status_t *status)
@@ -306,7 +294,7 @@ static foresatt_result_t post_bulk(freg_t *f, const char *body, fr_response_t *r
         if ((rc = fr_tokens_get(f->tokens, token, status)) != FORESATT_OK)
             return rc;
         rc = fr_http_post(f->http, "Folkeregisteret", f->bulk_url, "application/json", token, body, strlen(body),
-                          FST_FREG_MAX_BULK, resp, status);
+                          FREG_MAX_BULK, resp, status);
         if (rc != FORESATT_OK || resp->status != 401 || attempt == 1)
             break;
         /* the token was revoked or expired early: one more try with a new one */
@@ -331,13 +319,13 @@ static foresatt_result_t freg_lookup_batch(void *instance, const char *const *nu
 
     for (i = 0; i < n; i++) {
         persons[i] = NULL;
-        if (!fst_freg_number_shape(numbers[i]))
-            return say(status, FORESATT_ERROR, "not an 11-digit identity number");
+        if (!freg_number_shape(numbers[i]))
+            return plugin_say(status, FORESATT_ERROR, "not an 11-digit identity number");
     }
     if (n == 0)
         return FORESATT_OK;
     if (n > MAX_BATCH)
-        return say(status, FORESATT_ERROR, "at most %d numbers per batch", MAX_BATCH);
+        return plugin_say(status, FORESATT_ERROR, "at most %d numbers per batch", MAX_BATCH);
     list = json_array();
     for (i = 0; i < n; i++)
         json_array_append_new(list, json_string(numbers[i]));
@@ -345,7 +333,7 @@ static foresatt_result_t freg_lookup_batch(void *instance, const char *const *nu
     body = json_dumps(req, JSON_COMPACT);
     json_decref(req);
     if (body == NULL)
-        return say(status, FORESATT_ERROR, "out of memory");
+        return plugin_say(status, FORESATT_ERROR, "out of memory");
 
     rc = post_bulk(f, body, &resp, status);
     free(body);
@@ -353,29 +341,29 @@ static foresatt_result_t freg_lookup_batch(void *instance, const char *const *nu
         return rc;
     switch (resp.status) {
     case 200:
-        rc = fst_freg_parse_bulk(f->host, arena, resp.body ? resp.body : "", resp.len, (int64_t)time(NULL), numbers,
-                                 n, persons, status);
+        rc = freg_parse_bulk(f->host, arena, resp.body ? resp.body : "", resp.len, (int64_t)time(NULL), numbers,
+                             n, persons, status);
         break;
     case 404:
         rc = FORESATT_OK; /* nobody of these is known */
         break;
     case 429:
         status->retry_after = resp.retry_after;
-        rc = say(status, FORESATT_TEMPORARY, "Folkeregisteret is rate limiting (429)");
+        rc = plugin_say(status, FORESATT_TEMPORARY, "Folkeregisteret is rate limiting (429)");
         break;
     case 401:
-        rc = say(status, FORESATT_ERROR, "Folkeregisteret refused the Maskinporten token (401)");
+        rc = plugin_say(status, FORESATT_ERROR, "Folkeregisteret refused the Maskinporten token (401)");
         break;
     case 403:
-        rc = say(status, FORESATT_ERROR, "Folkeregisteret refused access (403): check the scope and that the "
+        rc = plugin_say(status, FORESATT_ERROR, "Folkeregisteret refused access (403): check the scope and that the "
                                          "organisation has access to 'offentlig med hjemmel'");
         break;
     default:
         if (resp.status >= 500) {
             status->retry_after = resp.retry_after;
-            rc = say(status, FORESATT_TEMPORARY, "Folkeregisteret answered %ld", resp.status);
+            rc = plugin_say(status, FORESATT_TEMPORARY, "Folkeregisteret answered %ld", resp.status);
         } else {
-            rc = say(status, FORESATT_ERROR, "Folkeregisteret answered %ld", resp.status);
+            rc = plugin_say(status, FORESATT_ERROR, "Folkeregisteret answered %ld", resp.status);
         }
     }
     fr_response_free(&resp);

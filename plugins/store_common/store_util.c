@@ -2,7 +2,6 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,18 +37,6 @@ void **su_list_to_arena(const foresatt_host_t *host, foresatt_arena_t *arena, su
     *n = list->n;
     su_list_free(list);
     return out;
-}
-
-foresatt_result_t su_fail(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(status->message, sizeof(status->message), fmt, ap);
-    va_end(ap);
-    if (rc == FORESATT_TEMPORARY && status->retry_after == 0)
-        status->retry_after = 1;
-    return rc;
 }
 
 int su_str_ok(const char *s, size_t max)
@@ -252,18 +239,18 @@ foresatt_result_t su_contact_args(const char *number, const char *phone, const c
     size_t i, off = 0;
 
     if (!su_number_ok(number))
-        return su_fail(status, FORESATT_ERROR, "the guardian number must be 11 digits");
+        return plugin_say(status, FORESATT_ERROR, "the guardian number must be 11 digits");
     if (!su_opt_str_ok(phone, FORESATT_MAX_PHONE_LEN) || !su_utf8_ok(phone))
-        return su_fail(status, FORESATT_ERROR, "the phone number is longer than %d bytes or not UTF-8",
-                       FORESATT_MAX_PHONE_LEN);
+        return plugin_say(status, FORESATT_ERROR, "the phone number is longer than %d bytes or not UTF-8",
+                          FORESATT_MAX_PHONE_LEN);
     if (n_emails > FORESATT_MAX_EMAILS || (n_emails && emails == NULL))
-        return su_fail(status, FORESATT_ERROR, "at most %d e-mail addresses", FORESATT_MAX_EMAILS);
+        return plugin_say(status, FORESATT_ERROR, "at most %d e-mail addresses", FORESATT_MAX_EMAILS);
     if (at <= 0)
-        return su_fail(status, FORESATT_ERROR, "the time of the edit is required");
+        return plugin_say(status, FORESATT_ERROR, "the time of the edit is required");
     for (i = 0; i < n_emails; i++) {
         if (!su_str_ok(emails[i], FORESATT_MAX_EMAIL_LEN) || strchr(emails[i], ';') || !strchr(emails[i], '@') ||
             !su_utf8_ok(emails[i]))
-            return su_fail(status, FORESATT_ERROR, "e-mail address %zu is empty, too long or not an address", i + 1);
+            return plugin_say(status, FORESATT_ERROR, "e-mail address %zu is empty, too long or not an address", i + 1);
         off += (size_t)snprintf(joined + off, SU_EMAILS_MAX - off, "%s%s", i ? ";" : "", emails[i]);
     }
     joined[off] = '\0';
@@ -273,8 +260,8 @@ foresatt_result_t su_contact_args(const char *number, const char *phone, const c
 foresatt_result_t su_consent_args(const char *pupil_id, int64_t at, int64_t until, foresatt_status_t *status)
 {
     if (!su_str_ok(pupil_id, FORESATT_MAX_ID_LEN))
-        return su_fail(status, FORESATT_ERROR, "no pupil id given, or too long");
+        return plugin_say(status, FORESATT_ERROR, "no pupil id given, or too long");
     if (at <= 0 || until < 0 || (until && until <= at))
-        return su_fail(status, FORESATT_ERROR, "the consent's times are wrong (at > 0, until 0 or after at)");
+        return plugin_say(status, FORESATT_ERROR, "the consent's times are wrong (at > 0, until 0 or after at)");
     return FORESATT_OK;
 }

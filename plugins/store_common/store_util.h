@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "foresatt/plugin.h"
+#include "say.h"
 
 /* A growing list of pointers (malloc'd), copied into the arena at the end. */
 typedef struct su_list {
@@ -24,9 +25,6 @@ void su_list_free(su_list_t *list);
 /* The items as an arena array (never NULL); frees the list. */
 void **su_list_to_arena(const foresatt_host_t *host, foresatt_arena_t *arena, su_list_t *list, size_t *n);
 
-/* status->message = formatted text; returns rc. */
-foresatt_result_t su_fail(foresatt_status_t *status, foresatt_result_t rc, const char *fmt, ...)
-    FORESATT_PRINTF(3, 4);
 
 /* Non-NULL, non-empty and at most max bytes. */
 int su_str_ok(const char *s, size_t max);

@@ -217,7 +217,9 @@ static foresatt_result_t pg_fail(pconn_t *c, PGresult *res, foresatt_status_t *s
     }
     rc = (c && c->pg && PQstatus(c->pg) == CONNECTION_BAD) || temporary_state(state) ? FORESATT_TEMPORARY
                                                                                      : FORESATT_ERROR;
-    return su_fail(status, rc, "%s: %s%s", what, msg, rc == FORESATT_TEMPORARY ? " (try again)" : "");
+    if (rc == FORESATT_TEMPORARY && status->retry_after == 0)
+        status->retry_after = 1;
+    return plugin_say(status, rc, "%s: %s%s", what, msg, rc == FORESATT_TEMPORARY ? " (try again)" : "");
 }
 
 static int res_ok(const PGresult *res)
@@ -289,9 +291,9 @@ static foresatt_result_t migrate(pgsql_instance_t *inst, pconn_t *c, foresatt_st
     if (version > PGSQL_SCHEMA_VERSION) {
         exec_ok(c, "ROLLBACK");
         exec_ok(c, "SELECT pg_advisory_unlock_all()");
-        return su_fail(status, FORESATT_ERROR,
-                       "the database schema has version %d, newer than this plugin's %d; upgrade mod_foresatt",
-                       version, PGSQL_SCHEMA_VERSION);
+        return plugin_say(status, FORESATT_ERROR,
+                          "the database schema has version %d, newer than this plugin's %d; upgrade mod_foresatt",
+                          version, PGSQL_SCHEMA_VERSION);
     }
     for (v = version + 1; v <= PGSQL_SCHEMA_VERSION; v++) {
         snprintf(sql, sizeof(sql), "INSERT INTO schema_version (version) VALUES (%d)", v);
@@ -329,7 +331,7 @@ static pconn_t *conn_open(pgsql_instance_t *inst, foresatt_status_t *status, for
     pconn_t *c = calloc(1, sizeof(*c));
 
     if (c == NULL) {
-        *rc = su_fail(status, FORESATT_ERROR, "out of memory");
+        *rc = plugin_say(status, FORESATT_ERROR, "out of memory");
         return NULL;
     }
     c->pg = PQconnectdbParams(keys, values, 1);
@@ -460,20 +462,20 @@ static foresatt_result_t pgsql_create(const foresatt_host_t *host, const foresat
             errno = 0;
             timeout = strtol(params[i].value, &end, 10);
             if (*params[i].value == '\0' || *end != '\0' || errno || timeout < 1 || timeout > MAX_TIMEOUT)
-                return su_fail(status, FORESATT_ERROR, "timeout=%.20s: give whole seconds from 1 to %d",
-                               params[i].value, MAX_TIMEOUT);
+                return plugin_say(status, FORESATT_ERROR, "timeout=%.20s: give whole seconds from 1 to %d",
+                                  params[i].value, MAX_TIMEOUT);
         } else {
-            return su_fail(status, FORESATT_ERROR, "unknown key '%.64s' (known: conninfo, schema, timeout)",
-                           params[i].key);
+            return plugin_say(status, FORESATT_ERROR, "unknown key '%.64s' (known: conninfo, schema, timeout)",
+                              params[i].key);
         }
     }
     if (conninfo == NULL || *conninfo == '\0')
-        return su_fail(status, FORESATT_ERROR,
-                       "conninfo= is required: a libpq connection string, quoted, e.g. "
-                       "conninfo=\"host=db1 dbname=foresatt user=foresatt sslmode=verify-full\"");
+        return plugin_say(status, FORESATT_ERROR,
+                          "conninfo= is required: a libpq connection string, quoted, e.g. "
+                          "conninfo=\"host=db1 dbname=foresatt user=foresatt sslmode=verify-full\"");
     if (!schema_name_ok(schema))
-        return su_fail(status, FORESATT_ERROR,
-                       "schema=%.64s: give a plain lower-case name (a-z, 0-9, _; at most 63)", schema);
+        return plugin_say(status, FORESATT_ERROR,
+                          "schema=%.64s: give a plain lower-case name (a-z, 0-9, _; at most 63)", schema);
     /* Check the syntax now (configtest), connect later (after fork). */
     opts = PQconninfoParse(conninfo, &err);
     if (opts == NULL) {
@@ -482,9 +484,9 @@ static foresatt_result_t pgsql_create(const foresatt_host_t *host, const foresat
         if (nl)
             *nl = '\0';
         /* libpq quotes the text it could not parse: never echo it when it may hold a password */
-        rc = su_fail(status, FORESATT_ERROR, "conninfo is not a libpq connection string: %s",
-                     err == NULL ? "out of memory"
-                     : strstr(conninfo, "password") ? "check its syntax (key=value words, quote values with spaces)"
+        rc = plugin_say(status, FORESATT_ERROR, "conninfo is not a libpq connection string: %s",
+                        err == NULL ? "out of memory"
+                        : strstr(conninfo, "password") ? "check its syntax (key=value words, quote values with spaces)"
                                                     : err);
         PQfreemem(err);
         return rc;
@@ -496,13 +498,13 @@ static foresatt_result_t pgsql_create(const foresatt_host_t *host, const foresat
     }
     PQconninfoFree(opts);
     if (!PQisthreadsafe())
-        return su_fail(status, FORESATT_ERROR, "this libpq is not thread-safe");
+        return plugin_say(status, FORESATT_ERROR, "this libpq is not thread-safe");
     inst = calloc(1, sizeof(*inst));
     if (inst == NULL || (inst->conninfo = strdup(conninfo)) == NULL || (inst->schema = strdup(schema)) == NULL) {
         if (inst)
             free(inst->conninfo);
         free(inst);
-        return su_fail(status, FORESATT_ERROR, "out of memory");
+        return plugin_say(status, FORESATT_ERROR, "out of memory");
     }
     inst->host = host;
     inst->timeout = (int)timeout;
@@ -595,7 +597,7 @@ static foresatt_result_t pupil_one(void *instance, enum stmt_id id, const char *
     PGresult *res;
 
     if (!su_str_ok(key, FORESATT_MAX_ID_LEN) || pupil == NULL)
-        return su_fail(status, FORESATT_ERROR, "no pupil id or number given, or too long");
+        return plugin_say(status, FORESATT_ERROR, "no pupil id or number given, or too long");
     if (!su_utf8_ok(key))
         return FORESATT_NOT_FOUND; /* the roster is UTF-8: no pupil has this id */
     ACQUIRE(inst, c, status);
@@ -632,7 +634,7 @@ static foresatt_result_t pgsql_pupils_all(void *instance, foresatt_arena_t *aren
     int i, rows;
 
     if (pupils == NULL || n == NULL)
-        return su_fail(status, FORESATT_ERROR, "no result pointers");
+        return plugin_say(status, FORESATT_ERROR, "no result pointers");
     ACQUIRE(inst, c, status);
     res = run_read(inst, c, P_PUPILS_ALL, NULL);
     if (!res_ok(res)) {
@@ -661,7 +663,7 @@ static foresatt_result_t guardian_list(void *instance, enum stmt_id id, const ch
     size_t k = 0;
 
     if (guardians == NULL || n == NULL)
-        return su_fail(status, FORESATT_ERROR, "no result pointers");
+        return plugin_say(status, FORESATT_ERROR, "no result pointers");
     ACQUIRE(inst, c, status);
     res = run_read(inst, c, id, key ? values : NULL);
     if (!res_ok(res)) {
@@ -687,7 +689,7 @@ static foresatt_result_t pgsql_guardian_links(void *instance, const char *number
                                               foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *status)
 {
     if (!su_number_ok(number))
-        return su_fail(status, FORESATT_ERROR, "the guardian number must be 11 digits");
+        return plugin_say(status, FORESATT_ERROR, "the guardian number must be 11 digits");
     return guardian_list(instance, P_G_BY_NUMBER, number, arena, guardians, n, status, "guardian lookup");
 }
 
@@ -695,7 +697,7 @@ static foresatt_result_t pgsql_pupil_guardians(void *instance, const char *pupil
                                                foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *status)
 {
     if (!su_str_ok(pupil_id, FORESATT_MAX_ID_LEN))
-        return su_fail(status, FORESATT_ERROR, "no pupil id given, or too long");
+        return plugin_say(status, FORESATT_ERROR, "no pupil id given, or too long");
     if (!su_utf8_ok(pupil_id))
         return FORESATT_NOT_FOUND;
     return guardian_list(instance, P_G_BY_PUPIL, pupil_id, arena, guardians, n, status, "listing guardians");
@@ -827,10 +829,10 @@ static foresatt_result_t pgsql_audit_append(void *instance, const foresatt_audit
     if (n == 0)
         return FORESATT_OK;
     if (entries == NULL)
-        return su_fail(status, FORESATT_ERROR, "no entries");
+        return plugin_say(status, FORESATT_ERROR, "no entries");
     for (i = 0; i < n; i++)
         if (!su_audit_entry_ok(&entries[i], &why))
-            return su_fail(status, FORESATT_ERROR, "audit entry %zu: %s; nothing was written", i + 1, why);
+            return plugin_say(status, FORESATT_ERROR, "audit entry %zu: %s; nothing was written", i + 1, why);
     /* One statement for the batch: eight arrays, unnested side by side. */
     memset(cols, 0, sizeof(cols));
     for (k = 0; k < 8; k++)
@@ -852,7 +854,7 @@ static foresatt_result_t pgsql_audit_append(void *instance, const foresatt_audit
     for (k = 0; k < 8; k++) {
         buf_add(&cols[k], "}", 1);
         if (cols[k].oom)
-            rc = su_fail(status, FORESATT_ERROR, "out of memory");
+            rc = plugin_say(status, FORESATT_ERROR, "out of memory");
         values[k] = cols[k].p;
     }
     if (rc == FORESATT_OK) {
@@ -894,11 +896,11 @@ static foresatt_result_t pgsql_audit_query(void *instance, const foresatt_audit_
     int i, rows;
 
     if (filter == NULL || entries == NULL || n == NULL)
-        return su_fail(status, FORESATT_ERROR, "no filter or result pointers");
+        return plugin_say(status, FORESATT_ERROR, "no filter or result pointers");
     if (!su_opt_str_ok(filter->pupil_id, FORESATT_MAX_ID_LEN))
-        return su_fail(status, FORESATT_ERROR, "pupil id too long");
+        return plugin_say(status, FORESATT_ERROR, "pupil id too long");
     if (!su_opt_str_ok(filter->actor, FORESATT_MAX_AUDIT_FIELD_LEN))
-        return su_fail(status, FORESATT_ERROR, "actor too long");
+        return plugin_say(status, FORESATT_ERROR, "actor too long");
     if (!su_utf8_ok(filter->pupil_id) || !su_utf8_ok(filter->actor)) {
         *entries = host->alloc(arena, sizeof(foresatt_audit_entry_t));
         *n = 0;
@@ -1077,10 +1079,10 @@ static foresatt_result_t pgsql_import_roster(void *instance, const foresatt_rost
     size_t i;
 
     if (stats == NULL || (n && rows == NULL) || at <= 0)
-        return su_fail(status, FORESATT_ERROR, "import needs rows, a time and a stats struct");
+        return plugin_say(status, FORESATT_ERROR, "import needs rows, a time and a stats struct");
     for (i = 0; i < n; i++)
         if (!su_roster_row_ok(&rows[i], &why))
-            return su_fail(status, FORESATT_ERROR, "row %zu: %s; nothing was imported", i + 1, why);
+            return plugin_say(status, FORESATT_ERROR, "row %zu: %s; nothing was imported", i + 1, why);
     memset(&s, 0, sizeof(s));
     snprintf(at_s, sizeof(at_s), "%" PRId64, at);
     ACQUIRE(inst, c, status);
@@ -1133,17 +1135,17 @@ static foresatt_result_t pgsql_purge(void *instance, const char *const *pupil_id
     size_t i;
 
     if (stats == NULL || (n && pupil_ids == NULL) || now <= 0 || audit_before < 0)
-        return su_fail(status, FORESATT_ERROR, "purge needs a time and a stats struct");
+        return plugin_say(status, FORESATT_ERROR, "purge needs a time and a stats struct");
     for (i = 0; i < n; i++)
         if (!su_str_ok(pupil_ids[i], FORESATT_MAX_ID_LEN))
-            return su_fail(status, FORESATT_ERROR, "pupil id %zu is empty or too long; nothing was deleted", i + 1);
+            return plugin_say(status, FORESATT_ERROR, "pupil id %zu is empty or too long; nothing was deleted", i + 1);
     buf_add(&ids, "{", 1);
     for (i = 0; i < n; i++)
         buf_array_elem(&ids, pupil_ids[i], i == 0);
     buf_add(&ids, "}", 1);
     if (ids.oom) {
         free(ids.p);
-        return su_fail(status, FORESATT_ERROR, "out of memory");
+        return plugin_say(status, FORESATT_ERROR, "out of memory");
     }
     memset(&s, 0, sizeof(s));
     snprintf(now_s, sizeof(now_s), "%" PRId64, now);
@@ -1203,7 +1205,7 @@ static foresatt_result_t pgsql_revision(void *instance, int64_t *revision, fores
     PGresult *res;
 
     if (revision == NULL)
-        return su_fail(status, FORESATT_ERROR, "no result pointer");
+        return plugin_say(status, FORESATT_ERROR, "no result pointer");
     ACQUIRE(inst, c, status);
     res = run_read(inst, c, P_REV_GET, NULL);
     if (!res_ok(res) || PQntuples(res) != 1)

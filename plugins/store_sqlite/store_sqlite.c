@@ -131,10 +131,13 @@ static foresatt_result_t db_fail(conn_t *c, foresatt_status_t *status, const cha
 {
     int code = sqlite3_extended_errcode(c->db) & 0xff;
 
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-        return su_fail(status, FORESATT_TEMPORARY, "%s: the database is busy (%s); try again", what,
-                       sqlite3_errmsg(c->db));
-    return su_fail(status, FORESATT_ERROR, "%s: %s", what, sqlite3_errmsg(c->db));
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+        if (status->retry_after == 0)
+            status->retry_after = 1;
+        return plugin_say(status, FORESATT_TEMPORARY, "%s: the database is busy (%s); try again", what,
+                          sqlite3_errmsg(c->db));
+    }
+    return plugin_say(status, FORESATT_ERROR, "%s: %s", what, sqlite3_errmsg(c->db));
 }
 
 /* --- connections ------------------------------------------------------------------------------- */
@@ -206,9 +209,9 @@ static foresatt_result_t migrate(sqlite_instance_t *inst, conn_t *c, foresatt_st
     s = NULL;
     if (version > SQLITE_SCHEMA_VERSION) {
         exec_sql(c, "ROLLBACK");
-        return su_fail(status, FORESATT_ERROR,
-                       "%s has schema version %d, newer than this plugin's %d; upgrade mod_foresatt", inst->path,
-                       version, SQLITE_SCHEMA_VERSION);
+        return plugin_say(status, FORESATT_ERROR,
+                          "%s has schema version %d, newer than this plugin's %d; upgrade mod_foresatt", inst->path,
+                          version, SQLITE_SCHEMA_VERSION);
     }
     for (v = version + 1; v <= SQLITE_SCHEMA_VERSION; v++) {
         char sql[128];
@@ -288,13 +291,13 @@ static conn_t *conn_open(sqlite_instance_t *inst, foresatt_status_t *status, for
     char pragmas[256];
 
     if (c == NULL) {
-        *rc = su_fail(status, FORESATT_ERROR, "out of memory");
+        *rc = plugin_say(status, FORESATT_ERROR, "out of memory");
         return NULL;
     }
     if (sqlite3_open_v2(inst->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
-        *rc = su_fail(status, FORESATT_ERROR, "cannot open %s: %s (the directory must be writable by this user)",
-                      inst->path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        *rc = plugin_say(status, FORESATT_ERROR, "cannot open %s: %s (the directory must be writable by this user)",
+                         inst->path, c->db ? sqlite3_errmsg(c->db) : "out of memory");
         sqlite3_close(c->db);
         free(c);
         return NULL;
@@ -367,24 +370,25 @@ static foresatt_result_t sqlite_create(const foresatt_host_t *host, const foresa
             errno = 0;
             timeout = strtol(params[i].value, &end, 10);
             if (errno || *end || end == params[i].value || timeout < 0 || timeout > 600000)
-                return su_fail(status, FORESATT_ERROR,
-                               "busy_timeout=%.32s: give milliseconds from 0 to 600000 (default 5000)",
-                               params[i].value);
+                return plugin_say(status, FORESATT_ERROR,
+                                  "busy_timeout=%.32s: give milliseconds from 0 to 600000 (default 5000)",
+                                  params[i].value);
         } else {
-            return su_fail(status, FORESATT_ERROR, "unknown key '%.64s' (known: path, busy_timeout)", params[i].key);
+            return plugin_say(status, FORESATT_ERROR, "unknown key '%.64s' (known: path, busy_timeout)",
+                              params[i].key);
         }
     }
     if (path == NULL || *path == '\0')
-        return su_fail(status, FORESATT_ERROR,
-                       "path= is required: the database file, e.g. path=/var/lib/foresatt/foresatt.db");
+        return plugin_say(status, FORESATT_ERROR,
+                          "path= is required: the database file, e.g. path=/var/lib/foresatt/foresatt.db");
     if (path[0] != '/')
-        return su_fail(status, FORESATT_ERROR, "path=%.200s: give an absolute path", path);
+        return plugin_say(status, FORESATT_ERROR, "path=%.200s: give an absolute path", path);
     dir_of(path, dir, sizeof(dir));
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return su_fail(status, FORESATT_ERROR,
-                       "path=%.200s: the directory %.200s does not exist; create it, owned by the web server's user "
-                       "(e.g. install -d -o www-data -g www-data -m 0750 %.200s)",
-                       path, dir, dir);
+        return plugin_say(status, FORESATT_ERROR,
+                          "path=%.200s: the directory %.200s does not exist; create it, owned by the web server's "
+                          "user (e.g. install -d -o www-data -g www-data -m 0750 %.200s)",
+                          path, dir, dir);
     if (stat(path, &st) == 0) {
         char magic[16];
         int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -392,21 +396,22 @@ static foresatt_result_t sqlite_create(const foresatt_host_t *host, const foresa
         if (fd >= 0)
             close(fd);
         if (!S_ISREG(st.st_mode) || (st.st_size > 0 && (n != 16 || memcmp(magic, "SQLite format 3", 16) != 0)))
-            return su_fail(status, FORESATT_ERROR, "path=%.200s: the file exists but is not an SQLite database",
-                           path);
+            return plugin_say(status, FORESATT_ERROR, "path=%.200s: the file exists but is not an SQLite database",
+                              path);
         if (FORESATT_HOST_HAS(host, worker_can_write) && host->worker_can_write(host, path) == 0)
-            return su_fail(status, FORESATT_ERROR, "path=%.160s: httpd's User cannot write the database; give it to "
-                           "that user, e.g. chown www-data:www-data %.160s", path, path);
+            return plugin_say(status, FORESATT_ERROR,
+                              "path=%.160s: httpd's User cannot write the database; give it to that user, e.g. "
+                              "chown www-data:www-data %.160s", path, path);
     }
     /* SQLite keeps its -wal and -shm files beside the database: the directory must be writable too. */
     if (FORESATT_HOST_HAS(host, worker_can_write) && host->worker_can_write(host, dir) == 0)
-        return su_fail(status, FORESATT_ERROR, "path=%.160s: httpd's User cannot write the directory (SQLite keeps "
-                       "its -wal and -shm files there); give it to that user, e.g. chown www-data:www-data %.160s",
-                       path, dir);
+        return plugin_say(status, FORESATT_ERROR,
+                          "path=%.160s: httpd's User cannot write the directory (SQLite keeps its -wal and -shm "
+                          "files there); give it to that user, e.g. chown www-data:www-data %.160s", path, dir);
     inst = calloc(1, sizeof(*inst));
     if (inst == NULL || (inst->path = strdup(path)) == NULL) {
         free(inst);
-        return su_fail(status, FORESATT_ERROR, "out of memory");
+        return plugin_say(status, FORESATT_ERROR, "out of memory");
     }
     inst->host = host;
     inst->busy_timeout_ms = (int)timeout;
@@ -494,7 +499,7 @@ static foresatt_result_t pupil_one(void *instance, enum stmt_id id, const char *
     int step;
 
     if (!su_str_ok(key, FORESATT_MAX_ID_LEN) || pupil == NULL)
-        return su_fail(status, FORESATT_ERROR, "no pupil id or number given, or too long");
+        return plugin_say(status, FORESATT_ERROR, "no pupil id or number given, or too long");
     ACQUIRE(inst, c, status);
     if ((s = st(c, id)) == NULL) {
         rc = db_fail(c, status, "pupil lookup");
@@ -538,7 +543,7 @@ static foresatt_result_t sqlite_pupils_all(void *instance, foresatt_arena_t *are
     int step;
 
     if (pupils == NULL || n == NULL)
-        return su_fail(status, FORESATT_ERROR, "no result pointers");
+        return plugin_say(status, FORESATT_ERROR, "no result pointers");
     ACQUIRE(inst, c, status);
     if ((s = st(c, S_PUPILS_ALL)) == NULL) {
         rc = db_fail(c, status, "listing pupils");
@@ -547,7 +552,7 @@ static foresatt_result_t sqlite_pupils_all(void *instance, foresatt_arena_t *are
     }
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         if (!su_list_push(&list, read_pupil(inst->host, arena, s))) {
-            rc = su_fail(status, FORESATT_ERROR, "out of memory");
+            rc = plugin_say(status, FORESATT_ERROR, "out of memory");
             break;
         }
     }
@@ -575,7 +580,7 @@ static foresatt_result_t guardian_list(void *instance, enum stmt_id id, const ch
     int step;
 
     if (guardians == NULL || n == NULL)
-        return su_fail(status, FORESATT_ERROR, "no result pointers");
+        return plugin_say(status, FORESATT_ERROR, "no result pointers");
     ACQUIRE(inst, c, status);
     if ((s = st(c, id)) == NULL) {
         rc = db_fail(c, status, what);
@@ -586,7 +591,7 @@ static foresatt_result_t guardian_list(void *instance, enum stmt_id id, const ch
         sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         if (!su_list_push(&list, read_guardian(inst->host, arena, s))) {
-            rc = su_fail(status, FORESATT_ERROR, "out of memory");
+            rc = plugin_say(status, FORESATT_ERROR, "out of memory");
             break;
         }
     }
@@ -620,7 +625,7 @@ static foresatt_result_t sqlite_guardian_links(void *instance, const char *numbe
                                                foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *status)
 {
     if (!su_number_ok(number))
-        return su_fail(status, FORESATT_ERROR, "the guardian number must be 11 digits");
+        return plugin_say(status, FORESATT_ERROR, "the guardian number must be 11 digits");
     return guardian_list(instance, S_G_BY_NUMBER, number, arena, guardians, n, status, "guardian lookup");
 }
 
@@ -628,7 +633,7 @@ static foresatt_result_t sqlite_pupil_guardians(void *instance, const char *pupi
                                                 foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *status)
 {
     if (!su_str_ok(pupil_id, FORESATT_MAX_ID_LEN))
-        return su_fail(status, FORESATT_ERROR, "no pupil id given, or too long");
+        return plugin_say(status, FORESATT_ERROR, "no pupil id given, or too long");
     return guardian_list(instance, S_G_BY_PUPIL, pupil_id, arena, guardians, n, status, "listing guardians");
 }
 
@@ -771,10 +776,10 @@ static foresatt_result_t sqlite_audit_append(void *instance, const foresatt_audi
     if (n == 0)
         return FORESATT_OK;
     if (entries == NULL)
-        return su_fail(status, FORESATT_ERROR, "no entries");
+        return plugin_say(status, FORESATT_ERROR, "no entries");
     for (i = 0; i < n; i++)
         if (!su_audit_entry_ok(&entries[i], &why))
-            return su_fail(status, FORESATT_ERROR, "audit entry %zu: %s; nothing was written", i + 1, why);
+            return plugin_say(status, FORESATT_ERROR, "audit entry %zu: %s; nothing was written", i + 1, why);
     ACQUIRE(inst, c, status);
     if (!st_exec(c, S_BEGIN_WRITE) || (s = st(c, S_AUDIT_INSERT)) == NULL) {
         rc = db_fail(c, status, "audit append");
@@ -823,11 +828,11 @@ static foresatt_result_t sqlite_audit_query(void *instance, const foresatt_audit
     size_t i;
 
     if (filter == NULL || entries == NULL || n == NULL)
-        return su_fail(status, FORESATT_ERROR, "no filter or result pointers");
+        return plugin_say(status, FORESATT_ERROR, "no filter or result pointers");
     if (!su_opt_str_ok(filter->pupil_id, FORESATT_MAX_ID_LEN))
-        return su_fail(status, FORESATT_ERROR, "pupil id too long");
+        return plugin_say(status, FORESATT_ERROR, "pupil id too long");
     if (!su_opt_str_ok(filter->actor, FORESATT_MAX_AUDIT_FIELD_LEN))
-        return su_fail(status, FORESATT_ERROR, "actor too long");
+        return plugin_say(status, FORESATT_ERROR, "actor too long");
     ACQUIRE(inst, c, status);
     if ((s = st(c, filter->actor ? S_AUDIT_Q_ACTOR : filter->pupil_id ? S_AUDIT_Q_PUPIL : S_AUDIT_Q)) == NULL) {
         rc = db_fail(c, status, "audit query");
@@ -853,7 +858,7 @@ static foresatt_result_t sqlite_audit_query(void *instance, const foresatt_audit
         e->reason = col_str(host, arena, s, 6);
         e->detail = col_str(host, arena, s, 7);
         if (!su_list_push(&list, e)) {
-            rc = su_fail(status, FORESATT_ERROR, "out of memory");
+            rc = plugin_say(status, FORESATT_ERROR, "out of memory");
             break;
         }
     }
@@ -1052,10 +1057,10 @@ static foresatt_result_t sqlite_import_roster(void *instance, const foresatt_ros
     size_t i;
 
     if (stats == NULL || (n && rows == NULL) || at <= 0)
-        return su_fail(status, FORESATT_ERROR, "import needs rows, a time and a stats struct");
+        return plugin_say(status, FORESATT_ERROR, "import needs rows, a time and a stats struct");
     for (i = 0; i < n; i++)
         if (!su_roster_row_ok(&rows[i], &why))
-            return su_fail(status, FORESATT_ERROR, "row %zu: %s; nothing was imported", i + 1, why);
+            return plugin_say(status, FORESATT_ERROR, "row %zu: %s; nothing was imported", i + 1, why);
     memset(&st_local, 0, sizeof(st_local));
     ACQUIRE(inst, c, status);
     if (!st_exec(c, S_BEGIN_WRITE) || !st_exec(c, S_TMP_CLEAR_P) || !st_exec(c, S_TMP_CLEAR_G)) {
@@ -1108,10 +1113,10 @@ static foresatt_result_t sqlite_purge(void *instance, const char *const *pupil_i
     int step;
 
     if (stats == NULL || (n && pupil_ids == NULL) || now <= 0 || audit_before < 0)
-        return su_fail(status, FORESATT_ERROR, "purge needs a time and a stats struct");
+        return plugin_say(status, FORESATT_ERROR, "purge needs a time and a stats struct");
     for (i = 0; i < n; i++)
         if (!su_str_ok(pupil_ids[i], FORESATT_MAX_ID_LEN))
-            return su_fail(status, FORESATT_ERROR, "pupil id %zu is empty or too long; nothing was deleted", i + 1);
+            return plugin_say(status, FORESATT_ERROR, "pupil id %zu is empty or too long; nothing was deleted", i + 1);
     memset(&st_local, 0, sizeof(st_local));
     ACQUIRE(inst, c, status);
     if (!st_exec(c, S_BEGIN_WRITE) || (s = st(c, S_G_DELETE_PUPIL)) == NULL) {
@@ -1179,7 +1184,7 @@ static foresatt_result_t sqlite_revision(void *instance, int64_t *revision, fore
     sqlite3_stmt *s;
 
     if (revision == NULL)
-        return su_fail(status, FORESATT_ERROR, "no result pointer");
+        return plugin_say(status, FORESATT_ERROR, "no result pointer");
     ACQUIRE(inst, c, status);
     if ((s = st(c, S_REV_GET)) == NULL || sqlite3_step(s) != SQLITE_ROW)
         rc = db_fail(c, status, "revision");

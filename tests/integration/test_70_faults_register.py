@@ -128,7 +128,7 @@ GARBAGE = [("truncated", "GEIR DAHL"), ("garbage", "LISE DAHL"), ("drop", "TOR L
 
 @pytest.mark.parametrize("mode,name", GARBAGE, ids=[g[0] for g in GARBAGE])
 def test_register_answers_garbage(site, mode, name):
-    """'truncated' is a real answer cut off mid-way: before the fix in lib/freg/freg.c its parse error
+    """'truncated' is a real answer cut off mid-way: before the fix in the Folkeregister parser its parse error
     quoted the numbers near the cut into the log."""
     site.h.expect_log(UNAVAILABLE)
     site.freg.mode = mode

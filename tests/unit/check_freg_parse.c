@@ -16,7 +16,7 @@
 #include <apr_general.h>
 #include <apr_strings.h>
 
-#include "freg.h"
+#include "freg_parse.h"
 #include "person.h"
 #include "plugin_loader.h"
 
@@ -52,7 +52,7 @@ static void teardown(void)
 static foresatt_result_t parse(const char *json, foresatt_person_t **p)
 {
     memset(&st, 0, sizeof(st));
-    return fst_freg_parse_person(&host, fst_arena(pool), json, strlen(json), NOW, p, &st);
+    return freg_parse_person(&host, fst_arena(pool), json, strlen(json), NOW, p, &st);
 }
 
 static foresatt_person_t *ok(const char *json)
@@ -355,9 +355,9 @@ START_TEST(not_json)
     refused("{\"ansvarlig\": " FATHER "1234567890123456789012345}", "not valid JSON");
     ck_assert_ptr_null(strstr(st.message, FATHER));
     refused("{" ID(CHILD) "," ID(MOTHER) "}", "a key given twice");
-    ck_assert_int_eq(fst_freg_parse_person(&host, fst_arena(pool), NULL, 0, NOW, &p, &st), FORESATT_ERROR);
+    ck_assert_int_eq(freg_parse_person(&host, fst_arena(pool), NULL, 0, NOW, &p, &st), FORESATT_ERROR);
     /* a length shorter than the string is honoured */
-    ck_assert_int_eq(fst_freg_parse_person(&host, fst_arena(pool), "{}", 1, NOW, &p, &st), FORESATT_ERROR);
+    ck_assert_int_eq(freg_parse_person(&host, fst_arena(pool), "{}", 1, NOW, &p, &st), FORESATT_ERROR);
 }
 END_TEST
 
@@ -365,7 +365,7 @@ START_TEST(huge_input)
 {
     const char *head = "{" ID(CHILD) ",\"x\":\"";
     foresatt_person_t *p;
-    size_t sizes[] = {FST_FREG_MAX_DOCUMENT, FST_FREG_MAX_DOCUMENT + 1, 64u * 1024u * 1024u};
+    size_t sizes[] = {FREG_MAX_DOCUMENT, FREG_MAX_DOCUMENT + 1, 64u * 1024u * 1024u};
     size_t k;
 
     for (k = 0; k < 3; k++) {
@@ -378,8 +378,8 @@ START_TEST(huge_input)
         big[size - 2] = '"';
         big[size - 1] = '}';
         big[size] = '\0';
-        rc = fst_freg_parse_person(&host, fst_arena(pool), big, size, NOW, &p, &st);
-        if (size <= FST_FREG_MAX_DOCUMENT) {
+        rc = freg_parse_person(&host, fst_arena(pool), big, size, NOW, &p, &st);
+        if (size <= FREG_MAX_DOCUMENT) {
             ck_assert_msg(rc == FORESATT_OK, "%s", st.message); /* the limit itself parses */
         } else {
             ck_assert_int_eq(rc, FORESATT_ERROR);
@@ -395,7 +395,7 @@ START_TEST(too_many_entries)
     char *s = apr_pstrdup(pool, "{" ID(CHILD) ",\"familierelasjon\":[");
     int i;
 
-    for (i = 0; i < FST_FREG_MAX_ENTRIES + 1; i++)
+    for (i = 0; i < FREG_MAX_ENTRIES + 1; i++)
         s = apr_pstrcat(pool, s, i ? "," : "", "{}", NULL);
     s = apr_pstrcat(pool, s, "]}", NULL);
     refused(s, "more than 512 entries");
@@ -416,15 +416,15 @@ START_TEST(deeply_nested)
         *q++ = ']';
     *q++ = '}';
     *q = '\0';
-    ck_assert_int_eq(fst_freg_parse_person(&host, fst_arena(pool), deep, strlen(deep), NOW, &p, &st),
+    ck_assert_int_eq(freg_parse_person(&host, fst_arena(pool), deep, strlen(deep), NOW, &p, &st),
                      FORESATT_ERROR);
     ck_assert_ptr_nonnull(strstr(st.message, "nested deeper"));
     free(deep);
     /* brackets inside strings do not count; the limit itself is allowed */
     ok("{" ID(CHILD) ",\"x\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[[[\"}");
-    ck_assert_int_eq(fst_freg_depth_ok("[[[]]]", 6, 3), 1);
-    ck_assert_int_eq(fst_freg_depth_ok("[[[[]]]]", 8, 3), 0);
-    ck_assert_int_eq(fst_freg_depth_ok("[\"]]]]\",[[]]]", 13, 3), 1);
+    ck_assert_int_eq(freg_depth_ok("[[[]]]", 6, 3), 1);
+    ck_assert_int_eq(freg_depth_ok("[[[[]]]]", 8, 3), 0);
+    ck_assert_int_eq(freg_depth_ok("[\"]]]]\",[[]]]", 13, 3), 1);
 }
 END_TEST
 
@@ -432,30 +432,30 @@ START_TEST(times)
 {
     int64_t t;
 
-    ck_assert_int_eq(fst_freg_parse_time("1970-01-01T00:00:00Z", &t), 1);
+    ck_assert_int_eq(freg_parse_time("1970-01-01T00:00:00Z", &t), 1);
     ck_assert_int_eq(t, 0);
-    ck_assert_int_eq(fst_freg_parse_time("2021-11-22T15:15:29.834904Z", &t), 1);
+    ck_assert_int_eq(freg_parse_time("2021-11-22T15:15:29.834904Z", &t), 1);
     ck_assert_int_eq(t, 1637594129);
-    ck_assert_int_eq(fst_freg_parse_time("2021-11-22T16:15:29+01:00", &t), 1);
+    ck_assert_int_eq(freg_parse_time("2021-11-22T16:15:29+01:00", &t), 1);
     ck_assert_int_eq(t, 1637594129);
-    ck_assert_int_eq(fst_freg_parse_time("2024-02-29T00:00Z", &t), 1);
+    ck_assert_int_eq(freg_parse_time("2024-02-29T00:00Z", &t), 1);
     ck_assert_int_eq(t, 1709164800);
-    ck_assert_int_eq(fst_freg_parse_time("1960-01-01T00:00:00Z", &t), 1);
+    ck_assert_int_eq(freg_parse_time("1960-01-01T00:00:00Z", &t), 1);
     ck_assert_int_eq(t, -315619200);
-    ck_assert_int_eq(fst_freg_parse_time("2023-02-29T00:00:00Z", &t), 0);
-    ck_assert_int_eq(fst_freg_parse_time("2021-11-22T15:15:29", &t), 0);
-    ck_assert_int_eq(fst_freg_parse_time("2021-11-22", &t), 0);
-    ck_assert_int_eq(fst_freg_parse_time("2021-11-22T25:00:00Z", &t), 0);
-    ck_assert_int_eq(fst_freg_parse_time("2021-11-22T15:15:29Zjunk", &t), 0);
-    ck_assert_int_eq(fst_freg_parse_time("2021-11-22T15:15:29.Z", &t), 0);
-    ck_assert_int_eq(fst_freg_parse_time(NULL, &t), 0);
+    ck_assert_int_eq(freg_parse_time("2023-02-29T00:00:00Z", &t), 0);
+    ck_assert_int_eq(freg_parse_time("2021-11-22T15:15:29", &t), 0);
+    ck_assert_int_eq(freg_parse_time("2021-11-22", &t), 0);
+    ck_assert_int_eq(freg_parse_time("2021-11-22T25:00:00Z", &t), 0);
+    ck_assert_int_eq(freg_parse_time("2021-11-22T15:15:29Zjunk", &t), 0);
+    ck_assert_int_eq(freg_parse_time("2021-11-22T15:15:29.Z", &t), 0);
+    ck_assert_int_eq(freg_parse_time(NULL, &t), 0);
 }
 END_TEST
 
 static foresatt_result_t bulk(const char *json, const char *const *numbers, size_t n, foresatt_person_t **persons)
 {
     memset(&st, 0, sizeof(st));
-    return fst_freg_parse_bulk(&host, fst_arena(pool), json, strlen(json), NOW, numbers, n, persons, &st);
+    return freg_parse_bulk(&host, fst_arena(pool), json, strlen(json), NOW, numbers, n, persons, &st);
 }
 
 START_TEST(bulk_answers)
@@ -498,14 +498,14 @@ START_TEST(person_copy_is_deep)
 
     apr_pool_create(&scratch, pool);
     apr_pool_create(&keep, pool);
-    ck_assert_int_eq(fst_freg_parse_person(&host, fst_arena(scratch),
-                                           "{" ID(CHILD) ",\"navn\":[{" META ",\"fornavn\":\"A\",\"etternavn\":\"B\"}],"
-                                           "\"foreldreansvar\":[{" META ",\"ansvar\":\"mor\",\"ansvarlig\":\"" MOTHER "\"}],"
-                                           "\"familierelasjon\":[{" META ",\"relatertPerson\":\"" MOTHER "\"}]}",
-                                           strlen("{" ID(CHILD) ",\"navn\":[{" META ",\"fornavn\":\"A\",\"etternavn\":\"B\"}],"
+    ck_assert_int_eq(freg_parse_person(&host, fst_arena(scratch),
+                                       "{" ID(CHILD) ",\"navn\":[{" META ",\"fornavn\":\"A\",\"etternavn\":\"B\"}],"
+                                       "\"foreldreansvar\":[{" META ",\"ansvar\":\"mor\",\"ansvarlig\":\"" MOTHER "\"}],"
+                                       "\"familierelasjon\":[{" META ",\"relatertPerson\":\"" MOTHER "\"}]}",
+                                       strlen("{" ID(CHILD) ",\"navn\":[{" META ",\"fornavn\":\"A\",\"etternavn\":\"B\"}],"
                                                   "\"foreldreansvar\":[{" META ",\"ansvar\":\"mor\",\"ansvarlig\":\"" MOTHER "\"}],"
                                                   "\"familierelasjon\":[{" META ",\"relatertPerson\":\"" MOTHER "\"}]}"),
-                                           NOW, &p, &st),
+                                       NOW, &p, &st),
                      FORESATT_OK);
     copy = fst_person_copy(keep, p);
     apr_pool_destroy(scratch); /* the original is gone; the copy must not point into it */
@@ -575,7 +575,7 @@ START_TEST(every_generated_fixture)
             continue;
         number = apr_pstrndup(pool, de->d_name, 11);
         json = slurp(apr_pstrcat(pool, fregdir, "/", de->d_name, NULL), &len);
-        ck_assert_msg(fst_freg_parse_person(&host, fst_arena(pool), json, len, NOW, &p, &st) == FORESATT_OK,
+        ck_assert_msg(freg_parse_person(&host, fst_arena(pool), json, len, NOW, &p, &st) == FORESATT_OK,
                       "%s: %s", de->d_name, st.message);
         ck_assert_str_eq(p->number, number);
         ck_assert_ptr_nonnull(p->given_name);

@@ -10,7 +10,8 @@
 
 #include <jansson.h>
 
-#include "freg.h"
+#include "freg_parse.h"
+#include "json_guard.h"
 
 typedef struct ctx {
     const foresatt_host_t *host;
@@ -33,7 +34,7 @@ static foresatt_result_t fail(ctx_t *c, const char *fmt, ...)
     return FORESATT_ERROR;
 }
 
-int fst_freg_number_shape(const char *s)
+int freg_number_shape(const char *s)
 {
     size_t i;
 
@@ -45,28 +46,9 @@ int fst_freg_number_shape(const char *s)
     return s[11] == '\0';
 }
 
-int fst_freg_depth_ok(const char *json, size_t len, int max_depth)
+int freg_depth_ok(const char *json, size_t len, int max_depth)
 {
-    int depth = 0, in_string = 0;
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        char ch = json[i];
-        if (in_string) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_string = 0;
-        } else if (ch == '"') {
-            in_string = 1;
-        } else if (ch == '{' || ch == '[') {
-            if (++depth > max_depth)
-                return 0;
-        } else if (ch == '}' || ch == ']') {
-            depth--;
-        }
-    }
-    return 1;
+    return fst_json_depth(json, len, max_depth) <= max_depth; /* unbalanced (-1): jansson refuses it */
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
@@ -113,7 +95,7 @@ static const char *parse_date(const char *s, int *y, int *m, int *d)
     return s + 10;
 }
 
-int fst_freg_parse_time(const char *s, int64_t *out)
+int freg_parse_time(const char *s, int64_t *out)
 {
     int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
     const char *p;
@@ -157,18 +139,28 @@ int fst_freg_parse_time(const char *s, int64_t *out)
 
 /* --- typed access to one entry's fields --------------------------------------------------- */
 
-/* A string field: absent -> *out NULL and OK; wrong type -> error. */
-static foresatt_result_t get_string(ctx_t *c, json_t *obj, const char *part, const char *key, const char **out)
+/* A field of one type (a string or an object): absent or null -> *out NULL and OK; another type -> error. */
+static foresatt_result_t get_field(ctx_t *c, json_t *obj, const char *part, const char *key, json_type type,
+                                   json_t **out)
 {
     json_t *v = json_object_get(obj, key);
 
     *out = NULL;
     if (v == NULL || json_is_null(v))
         return FORESATT_OK;
-    if (!json_is_string(v))
-        return fail(c, "register answer: %s.%s is not a string", part, key);
-    *out = json_string_value(v);
+    if (json_typeof(v) != type)
+        return fail(c, "register answer: %s.%s is not %s", part, key, type == JSON_STRING ? "a string" : "an object");
+    *out = v;
     return FORESATT_OK;
+}
+
+static foresatt_result_t get_string(ctx_t *c, json_t *obj, const char *part, const char *key, const char **out)
+{
+    json_t *v;
+    foresatt_result_t rc = get_field(c, obj, part, key, JSON_STRING, &v);
+
+    *out = v ? json_string_value(v) : NULL;
+    return rc;
 }
 
 static foresatt_result_t get_time(ctx_t *c, json_t *obj, const char *part, const char *key, int64_t *out)
@@ -178,7 +170,7 @@ static foresatt_result_t get_time(ctx_t *c, json_t *obj, const char *part, const
     *out = 0;
     if (get_string(c, obj, part, key, &s) != FORESATT_OK)
         return FORESATT_ERROR;
-    if (s != NULL && !fst_freg_parse_time(s, out))
+    if (s != NULL && !freg_parse_time(s, out))
         return fail(c, "register answer: %s.%s is not a date-time", part, key);
     return FORESATT_OK;
 }
@@ -189,11 +181,15 @@ typedef struct meta {
     int64_t ended_at;
 } meta_t;
 
-static foresatt_result_t get_meta(ctx_t *c, json_t *entry, const char *part, meta_t *m)
+/* Entry i of a part: an object, and its validity. */
+static foresatt_result_t get_meta(ctx_t *c, json_t *entry, const char *part, size_t i, meta_t *m)
 {
-    json_t *g = json_object_get(entry, "erGjeldende");
+    json_t *g;
 
     memset(m, 0, sizeof(*m));
+    if (!json_is_object(entry))
+        return fail(c, "register answer: %s[%zu] is not an object", part, i);
+    g = json_object_get(entry, "erGjeldende");
     if (g != NULL && !json_is_boolean(g) && !json_is_null(g))
         return fail(c, "register answer: %s.erGjeldende is not a boolean", part);
     m->gjeldende = g != NULL && json_is_true(g);
@@ -218,8 +214,8 @@ static foresatt_result_t get_part(ctx_t *c, json_t *doc, const char *part, json_
         return FORESATT_OK;
     if (!json_is_array(v))
         return fail(c, "register answer: %s is not an array", part);
-    if (json_array_size(v) > FST_FREG_MAX_ENTRIES)
-        return fail(c, "register answer: %s has more than %u entries", part, FST_FREG_MAX_ENTRIES);
+    if (json_array_size(v) > FREG_MAX_ENTRIES)
+        return fail(c, "register answer: %s has more than %u entries", part, FREG_MAX_ENTRIES);
     *out = v;
     return FORESATT_OK;
 }
@@ -235,14 +231,20 @@ static foresatt_result_t current_entry(ctx_t *c, json_t *doc, const char *part, 
     if (get_part(c, doc, part, &arr) != FORESATT_OK)
         return FORESATT_ERROR;
     json_array_foreach(arr, i, e) {
-        if (!json_is_object(e))
-            return fail(c, "register answer: %s[%zu] is not an object", part, i);
-        if (get_meta(c, e, part, &m) != FORESATT_OK)
+        if (get_meta(c, e, part, i, &m) != FORESATT_OK)
             return FORESATT_ERROR;
         if (is_current(c, &m) && *out == NULL)
             *out = e;
     }
     return FORESATT_OK;
+}
+
+/* One result per entry of a part's array, in the arena; NULL for none. */
+static void *room_for_entries(ctx_t *c, json_t *arr, size_t size)
+{
+    size_t n = json_array_size(arr);
+
+    return n ? c->host->alloc(c->arena, size * n) : NULL;
 }
 
 static const char *sdup(ctx_t *c, const char *s)
@@ -263,16 +265,14 @@ static foresatt_result_t parse_identity(ctx_t *c, json_t *doc, foresatt_person_t
         const char *number, *status, *type;
         meta_t m;
 
-        if (!json_is_object(e))
-            return fail(c, "register answer: identifikasjonsnummer[%zu] is not an object", i);
-        if (get_meta(c, e, "identifikasjonsnummer", &m) != FORESATT_OK ||
+        if (get_meta(c, e, "identifikasjonsnummer", i, &m) != FORESATT_OK ||
             get_string(c, e, "identifikasjonsnummer", "foedselsEllerDNummer", &number) != FORESATT_OK ||
             get_string(c, e, "identifikasjonsnummer", "status", &status) != FORESATT_OK ||
             get_string(c, e, "identifikasjonsnummer", "identifikatortype", &type) != FORESATT_OK)
             return FORESATT_ERROR;
         if (!is_current(c, &m) || status == NULL || strcmp(status, "iBruk") != 0)
             continue;
-        if (!fst_freg_number_shape(number))
+        if (!freg_number_shape(number))
             return fail(c, "register answer: identifikasjonsnummer[%zu].foedselsEllerDNummer is not 11 digits", i);
         p->number = sdup(c, number);
         p->is_dnumber = type != NULL && strcmp(type, "dNummer") == 0;
@@ -300,17 +300,23 @@ static foresatt_result_t parse_name(ctx_t *c, json_t *doc, foresatt_person_t *p)
     return FORESATT_OK;
 }
 
-static foresatt_result_t parse_birth(ctx_t *c, json_t *doc, foresatt_person_t *p)
+/* A string of a single-valued part's current entry; NULL when there is none. */
+static foresatt_result_t current_string(ctx_t *c, json_t *doc, const char *part, const char *key, const char **out)
 {
     json_t *e;
+
+    *out = NULL;
+    if (current_entry(c, doc, part, &e) != FORESATT_OK)
+        return FORESATT_ERROR;
+    return e ? get_string(c, e, part, key, out) : FORESATT_OK;
+}
+
+static foresatt_result_t parse_birth(ctx_t *c, json_t *doc, foresatt_person_t *p)
+{
     const char *date;
     int y, m, d;
 
-    if (current_entry(c, doc, "foedsel", &e) != FORESATT_OK)
-        return FORESATT_ERROR;
-    if (e == NULL)
-        return FORESATT_OK;
-    if (get_string(c, e, "foedsel", "foedselsdato", &date) != FORESATT_OK)
+    if (current_string(c, doc, "foedsel", "foedselsdato", &date) != FORESATT_OK)
         return FORESATT_ERROR;
     if (date == NULL)
         return FORESATT_OK; /* only the year is known */
@@ -322,14 +328,9 @@ static foresatt_result_t parse_birth(ctx_t *c, json_t *doc, foresatt_person_t *p
 
 static foresatt_result_t parse_status(ctx_t *c, json_t *doc, foresatt_person_t *p)
 {
-    json_t *e;
     const char *status;
 
-    if (current_entry(c, doc, "status", &e) != FORESATT_OK)
-        return FORESATT_ERROR;
-    if (e == NULL)
-        return FORESATT_OK;
-    if (get_string(c, e, "status", "status", &status) != FORESATT_OK)
+    if (current_string(c, doc, "status", "status", &status) != FORESATT_OK)
         return FORESATT_ERROR;
     p->status = sdup(c, status);
     return FORESATT_OK;
@@ -354,15 +355,7 @@ static int hidden(foresatt_grading_t g)
 /* A sub-object that may be absent; wrong type -> error. */
 static foresatt_result_t get_object(ctx_t *c, json_t *obj, const char *part, const char *key, json_t **out)
 {
-    json_t *v = json_object_get(obj, key);
-
-    *out = NULL;
-    if (v == NULL || json_is_null(v))
-        return FORESATT_OK;
-    if (!json_is_object(v))
-        return fail(c, "register answer: %s.%s is not an object", part, key);
-    *out = v;
-    return FORESATT_OK;
+    return get_field(c, obj, part, key, JSON_OBJECT, out);
 }
 
 static foresatt_result_t parse_address(ctx_t *c, json_t *doc, foresatt_person_t *p)
@@ -431,85 +424,85 @@ static foresatt_result_t optional_number(ctx_t *c, json_t *e, const char *part, 
 {
     if (get_string(c, e, part, key, out) != FORESATT_OK)
         return FORESATT_ERROR;
-    if (*out != NULL && !fst_freg_number_shape(*out))
+    if (*out != NULL && !freg_number_shape(*out))
         return fail(c, "register answer: %s[%zu].%s is not 11 digits", part, i, key);
     return FORESATT_OK;
 }
 
-static foresatt_result_t parse_responsibility(ctx_t *c, json_t *doc, foresatt_person_t *p)
+/* Reads entry i of a multi-valued part (an object, m its validity) into result; *keep 0 drops it. */
+typedef foresatt_result_t (*read_entry_fn)(ctx_t *c, json_t *e, const char *part, size_t i, const meta_t *m,
+                                           void *result, int *keep);
+
+/* Every entry of a multi-valued part through read; *results one per kept entry (NULL for none). */
+static foresatt_result_t parse_entries(ctx_t *c, json_t *doc, const char *part, size_t size, read_entry_fn read,
+                                       void **results, size_t *n)
 {
     json_t *arr, *e;
-    foresatt_responsibility_t *out;
-    size_t i, n = 0;
+    char *out;
+    size_t i;
 
-    if (get_part(c, doc, "foreldreansvar", &arr) != FORESATT_OK)
+    *n = 0;
+    if (get_part(c, doc, part, &arr) != FORESATT_OK)
         return FORESATT_ERROR;
-    if (arr == NULL || json_array_size(arr) == 0)
-        return FORESATT_OK;
-    out = c->host->alloc(c->arena, sizeof(*out) * json_array_size(arr));
+    out = room_for_entries(c, arr, size);
     json_array_foreach(arr, i, e) {
-        const char *kind, *responsible, *subject;
         meta_t m;
+        int keep = 0;
 
-        if (!json_is_object(e))
-            return fail(c, "register answer: foreldreansvar[%zu] is not an object", i);
-        if (get_meta(c, e, "foreldreansvar", &m) != FORESATT_OK ||
-            get_string(c, e, "foreldreansvar", "ansvar", &kind) != FORESATT_OK ||
-            optional_number(c, e, "foreldreansvar", i, "ansvarlig", &responsible) != FORESATT_OK ||
-            optional_number(c, e, "foreldreansvar", i, "ansvarssubjekt", &subject) != FORESATT_OK)
+        if (get_meta(c, e, part, i, &m) != FORESATT_OK ||
+            read(c, e, part, i, &m, out + *n * size, &keep) != FORESATT_OK)
             return FORESATT_ERROR;
-        if (!is_current(c, &m) && m.ended_at == 0)
-            continue; /* superseded, never ended: not a fact about responsibility */
-        out[n].kind = sdup(c, kind ? kind : "ukjent");
-        out[n].responsible = sdup(c, responsible);
-        out[n].subject = sdup(c, subject);
-        out[n].current = is_current(c, &m);
-        out[n].valid_from = m.valid_from;
-        out[n].ended_at = m.ended_at;
-        n++;
+        *n += keep != 0;
     }
-    p->responsibilities = out;
-    p->n_responsibilities = n;
+    *results = out;
     return FORESATT_OK;
 }
 
-static foresatt_result_t parse_relations(ctx_t *c, json_t *doc, foresatt_person_t *p)
+static foresatt_result_t read_responsibility(ctx_t *c, json_t *e, const char *part, size_t i, const meta_t *m,
+                                             void *result, int *keep)
 {
-    json_t *arr, *e;
-    foresatt_relation_t *out;
-    size_t i, n = 0;
+    foresatt_responsibility_t *out = result;
+    const char *kind, *responsible, *subject;
 
-    if (get_part(c, doc, "familierelasjon", &arr) != FORESATT_OK)
+    if (get_string(c, e, part, "ansvar", &kind) != FORESATT_OK ||
+        optional_number(c, e, part, i, "ansvarlig", &responsible) != FORESATT_OK ||
+        optional_number(c, e, part, i, "ansvarssubjekt", &subject) != FORESATT_OK)
         return FORESATT_ERROR;
-    if (arr == NULL || json_array_size(arr) == 0)
-        return FORESATT_OK;
-    out = c->host->alloc(c->arena, sizeof(*out) * json_array_size(arr));
-    json_array_foreach(arr, i, e) {
-        const char *related, *role, *mine;
-        meta_t m;
-
-        if (!json_is_object(e))
-            return fail(c, "register answer: familierelasjon[%zu] is not an object", i);
-        if (get_meta(c, e, "familierelasjon", &m) != FORESATT_OK ||
-            optional_number(c, e, "familierelasjon", i, "relatertPerson", &related) != FORESATT_OK ||
-            get_string(c, e, "familierelasjon", "relatertPersonsRolle", &role) != FORESATT_OK ||
-            get_string(c, e, "familierelasjon", "minRolleForPerson", &mine) != FORESATT_OK)
-            return FORESATT_ERROR;
-        if (!is_current(c, &m))
-            continue;
-        out[n].related = sdup(c, related);
-        out[n].related_role = sdup(c, role);
-        out[n].my_role = sdup(c, mine);
-        n++;
+    *keep = is_current(c, m) || m->ended_at != 0; /* else superseded, never ended: not a fact */
+    if (*keep) {
+        out->kind = sdup(c, kind ? kind : "ukjent");
+        out->responsible = sdup(c, responsible);
+        out->subject = sdup(c, subject);
+        out->current = is_current(c, m);
+        out->valid_from = m->valid_from;
+        out->ended_at = m->ended_at;
     }
-    p->relations = out;
-    p->n_relations = n;
+    return FORESATT_OK;
+}
+
+static foresatt_result_t read_relation(ctx_t *c, json_t *e, const char *part, size_t i, const meta_t *m,
+                                       void *result, int *keep)
+{
+    foresatt_relation_t *out = result;
+    const char *related, *role, *mine;
+
+    if (optional_number(c, e, part, i, "relatertPerson", &related) != FORESATT_OK ||
+        get_string(c, e, part, "relatertPersonsRolle", &role) != FORESATT_OK ||
+        get_string(c, e, part, "minRolleForPerson", &mine) != FORESATT_OK)
+        return FORESATT_ERROR;
+    *keep = is_current(c, m);
+    if (*keep) {
+        out->related = sdup(c, related);
+        out->related_role = sdup(c, role);
+        out->my_role = sdup(c, mine);
+    }
     return FORESATT_OK;
 }
 
 static foresatt_result_t person_from_json(ctx_t *c, json_t *doc, foresatt_person_t **person)
 {
     foresatt_person_t *p;
+    void *responsibilities, *relations;
 
     if (!json_is_object(doc))
         return fail(c, "register answer: the person document is not a JSON object");
@@ -517,9 +510,14 @@ static foresatt_result_t person_from_json(ctx_t *c, json_t *doc, foresatt_person
     p->struct_size = sizeof(*p);
     if (parse_identity(c, doc, p) != FORESATT_OK || parse_name(c, doc, p) != FORESATT_OK ||
         parse_birth(c, doc, p) != FORESATT_OK || parse_status(c, doc, p) != FORESATT_OK ||
-        parse_address(c, doc, p) != FORESATT_OK || parse_responsibility(c, doc, p) != FORESATT_OK ||
-        parse_relations(c, doc, p) != FORESATT_OK)
+        parse_address(c, doc, p) != FORESATT_OK ||
+        parse_entries(c, doc, "foreldreansvar", sizeof(foresatt_responsibility_t), read_responsibility,
+                      &responsibilities, &p->n_responsibilities) != FORESATT_OK ||
+        parse_entries(c, doc, "familierelasjon", sizeof(foresatt_relation_t), read_relation, &relations,
+                      &p->n_relations) != FORESATT_OK)
         return FORESATT_ERROR;
+    p->responsibilities = responsibilities;
+    p->relations = relations;
     *person = p;
     return FORESATT_OK;
 }
@@ -560,8 +558,8 @@ static foresatt_result_t load(ctx_t *c, const char *json, size_t len, size_t max
         return fail(c, "register answer: empty");
     if (len > max)
         return fail(c, "register answer: %zu bytes, more than the %zu allowed", len, max);
-    if (!fst_freg_depth_ok(json, len, FST_FREG_MAX_DEPTH))
-        return fail(c, "register answer: nested deeper than %d levels", FST_FREG_MAX_DEPTH);
+    if (!freg_depth_ok(json, len, FREG_MAX_DEPTH))
+        return fail(c, "register answer: nested deeper than %d levels", FREG_MAX_DEPTH);
     *out = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
     if (*out == NULL)
         return fail(c, "register answer: not valid JSON (%s at line %d, column %d)", json_problem(&err), err.line,
@@ -569,16 +567,16 @@ static foresatt_result_t load(ctx_t *c, const char *json, size_t len, size_t max
     return FORESATT_OK;
 }
 
-foresatt_result_t fst_freg_parse_person(const foresatt_host_t *host, foresatt_arena_t *arena, const char *json,
-                                        size_t len, int64_t now, foresatt_person_t **person,
-                                        foresatt_status_t *status)
+foresatt_result_t freg_parse_person(const foresatt_host_t *host, foresatt_arena_t *arena, const char *json,
+                                    size_t len, int64_t now, foresatt_person_t **person,
+                                    foresatt_status_t *status)
 {
     ctx_t c = {host, arena, now, status};
     json_t *doc;
     foresatt_result_t rc;
 
     *person = NULL;
-    if (load(&c, json, len, FST_FREG_MAX_DOCUMENT, &doc) != FORESATT_OK)
+    if (load(&c, json, len, FREG_MAX_DOCUMENT, &doc) != FORESATT_OK)
         return FORESATT_ERROR;
     rc = person_from_json(&c, doc, person);
     json_decref(doc);
@@ -587,9 +585,9 @@ foresatt_result_t fst_freg_parse_person(const foresatt_host_t *host, foresatt_ar
     return rc;
 }
 
-foresatt_result_t fst_freg_parse_bulk(const foresatt_host_t *host, foresatt_arena_t *arena, const char *json,
-                                      size_t len, int64_t now, const char *const *numbers, size_t n,
-                                      foresatt_person_t **persons, foresatt_status_t *status)
+foresatt_result_t freg_parse_bulk(const foresatt_host_t *host, foresatt_arena_t *arena, const char *json,
+                                  size_t len, int64_t now, const char *const *numbers, size_t n,
+                                  foresatt_person_t **persons, foresatt_status_t *status)
 {
     ctx_t c = {host, arena, now, status};
     json_t *doc, *list, *e;
@@ -598,7 +596,7 @@ foresatt_result_t fst_freg_parse_bulk(const foresatt_host_t *host, foresatt_aren
 
     for (k = 0; k < n; k++)
         persons[k] = NULL;
-    if (load(&c, json, len, FST_FREG_MAX_BULK, &doc) != FORESATT_OK)
+    if (load(&c, json, len, FREG_MAX_BULK, &doc) != FORESATT_OK)
         return FORESATT_ERROR;
     list = json_is_object(doc) ? json_object_get(doc, "oppslag") : NULL;
     if (!json_is_array(list)) {

@@ -1,0 +1,13 @@
+# What the project's own plugins share; each compiles in the files it needs (none of it is in
+# libforesatt.la or the module).
+PLUGIN_COMMON_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/common
+# plugin_say(): a plugin's reason in its status
+PLUGIN_SAY_SOURCES = plugins/common/say.c plugins/common/say.h
+# Folkeregister person documents -> foresatt_person_t, for the register plugins (jansson)
+FREG_PARSE_SOURCES = plugins/common/freg_parse.c plugins/common/freg_parse.h lib/json_guard.c lib/json_guard.h
+
+check_PROGRAMS += tests/unit/check_freg_parse
+tests_unit_check_freg_parse_SOURCES = tests/unit/check_freg_parse.c plugins/common/freg_parse.c plugins/common/freg_parse.h
+tests_unit_check_freg_parse_CPPFLAGS = $(PLUGIN_COMMON_CPPFLAGS)
+tests_unit_check_freg_parse_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_check_freg_parse_LDADD = $(UNIT_LDADD) $(JANSSON_LIBS)
