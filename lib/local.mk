@@ -7,6 +7,7 @@ lib_libforesatt_la_SOURCES = \
 	lib/fnr.c lib/fnr.h \
 	lib/config_words.c lib/config_words.h \
 	lib/plugin_loader.c lib/plugin_loader.h \
+	lib/store.c lib/store.h \
 	lib/person.c lib/person.h \
 	lib/registry_cache.c lib/registry_cache.h \
 	lib/retention.c lib/retention.h \
@@ -37,3 +38,8 @@ check_PROGRAMS += tests/unit/check_person
 tests_unit_check_person_SOURCES = tests/unit/check_person.c
 tests_unit_check_person_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_person_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/check_store_facade
+tests_unit_check_store_facade_SOURCES = tests/unit/check_store_facade.c
+tests_unit_check_store_facade_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_store_facade_LDADD = $(UNIT_LDADD)

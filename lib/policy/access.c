@@ -25,87 +25,6 @@ static void fail(fst_access_error_t *err, apr_pool_t *pool, const foresatt_statu
     err->retry_after = st->retry_after;
 }
 
-foresatt_result_t fst_store_pupil_by_id(fst_plugin_t *store, const char *pupil_id, apr_pool_t *pool,
-                                        foresatt_pupil_t **pupil, foresatt_status_t *status)
-{
-    foresatt_result_t rc;
-
-    status_init(status);
-    *pupil = NULL;
-    fst_plugin_lock(store);
-    rc = store->desc->store->pupil_by_id(store->instance, pupil_id, fst_arena(pool), pupil, status);
-    fst_plugin_unlock(store);
-    return rc;
-}
-
-static foresatt_result_t store_pupil_by_number(fst_plugin_t *store, const char *number, apr_pool_t *pool,
-                                               foresatt_pupil_t **pupil, foresatt_status_t *status)
-{
-    foresatt_result_t rc;
-
-    status_init(status);
-    *pupil = NULL;
-    fst_plugin_lock(store);
-    rc = store->desc->store->pupil_by_number(store->instance, number, fst_arena(pool), pupil, status);
-    fst_plugin_unlock(store);
-    return rc;
-}
-
-static foresatt_result_t store_links(fst_plugin_t *store, const char *number, apr_pool_t *pool,
-                                     foresatt_guardian_t ***links, size_t *n, foresatt_status_t *status)
-{
-    foresatt_result_t rc;
-
-    status_init(status);
-    *links = NULL;
-    *n = 0;
-    fst_plugin_lock(store);
-    rc = store->desc->store->guardian_links(store->instance, number, fst_arena(pool), links, n, status);
-    fst_plugin_unlock(store);
-    if (rc == FORESATT_NOT_FOUND) {
-        *links = NULL;
-        *n = 0;
-    }
-    return rc;
-}
-
-foresatt_result_t fst_store_revision(fst_plugin_t *store, int64_t *revision, foresatt_status_t *status)
-{
-    foresatt_result_t rc;
-
-    status_init(status);
-    *revision = 0;
-    if (store->desc->store->revision == NULL)
-        return FORESATT_NOT_FOUND;
-    fst_plugin_lock(store);
-    rc = store->desc->store->revision(store->instance, revision, status);
-    fst_plugin_unlock(store);
-    return rc;
-}
-
-int fst_store_has_invalidations(const fst_plugin_t *store)
-{
-    return FST_OPS_HAS(store->desc->store, foresatt_store_ops_t, invalidations_since);
-}
-
-foresatt_result_t fst_store_invalidations_since(fst_plugin_t *store, int64_t revision, apr_pool_t *pool,
-                                                const char ***numbers, size_t *n, foresatt_status_t *status)
-{
-    foresatt_result_t rc;
-
-    status_init(status);
-    *numbers = NULL;
-    *n = 0;
-    if (!fst_store_has_invalidations(store))
-        return FORESATT_NOT_FOUND;
-    fst_plugin_lock(store);
-    rc = store->desc->store->invalidations_since(store->instance, revision, fst_arena(pool), numbers, n, status);
-    fst_plugin_unlock(store);
-    if (rc != FORESATT_OK)
-        *n = 0;
-    return rc;
-}
-
 static int is_temporary_or_error(foresatt_result_t rc)
 {
     return rc != FORESATT_OK && rc != FORESATT_NOT_FOUND;
@@ -132,7 +51,7 @@ static fst_access_result_t add_by_number(const fst_access_backend_t *b, apr_hash
 
     if (number == NULL || *number == '\0')
         return FST_ACCESS_OK;
-    rc = store_pupil_by_number(b->store, number, pool, &pupil, &st);
+    rc = fst_store_pupil_by_number(b->store, number, pool, &pupil, &st);
     if (is_temporary_or_error(rc)) {
         fail(err, pool, &st, "store");
         return FST_ACCESS_STORE_FAILED;
@@ -207,14 +126,14 @@ fst_access_result_t fst_access_decide(const fst_access_backend_t *b, const char 
         return FST_ACCESS_STORE_FAILED;
     }
 
-    rc = store_pupil_by_number(b->store, number, pool, &self, &st);
+    rc = fst_store_pupil_by_number(b->store, number, pool, &self, &st);
     if (is_temporary_or_error(rc)) {
         fail(err, pool, &st, "store");
         return FST_ACCESS_STORE_FAILED;
     }
     a->as_student = rc == FORESATT_OK ? self : NULL;
 
-    rc = store_links(b->store, number, pool, &links, &n_links, &st);
+    rc = fst_store_guardian_links(b->store, number, pool, &links, &n_links, &st);
     if (is_temporary_or_error(rc)) {
         fail(err, pool, &st, "store");
         return FST_ACCESS_STORE_FAILED;
@@ -322,7 +241,7 @@ fst_access_result_t fst_access_decide_pupil(const fst_access_backend_t *b, const
         out->reason = FST_REASON_UNKNOWN_STUDENT;
         return FST_ACCESS_OK;
     }
-    rc = store_links(b->store, number, pool, &links, &n_links, &st);
+    rc = fst_store_guardian_links(b->store, number, pool, &links, &n_links, &st);
     if (is_temporary_or_error(rc)) {
         fail(err, pool, &st, "store");
         return FST_ACCESS_STORE_FAILED;

@@ -24,6 +24,7 @@
 
 #include "plugin_loader.h"
 #include "rule.h"
+#include "store.h" /* the store, through its one door (the glue reaches it from here too) */
 
 /* How the core reaches the register: the module goes through its lookup cache, foresattctl calls the
  * plugin. On success *person is valid for the life of pool (or longer). */
@@ -87,15 +88,5 @@ int fst_access_number_ended(const foresatt_person_t *me, const char *number);
 
 /* The allowed pupil of an access with this id, or NULL. */
 const fst_access_pupil_t *fst_access_find(const fst_access_t *access, const char *pupil_id);
-
-/* Store calls with the plugin's lock, shared by the module's glue. */
-foresatt_result_t fst_store_pupil_by_id(fst_plugin_t *store, const char *pupil_id, apr_pool_t *pool,
-                                        foresatt_pupil_t **pupil, foresatt_status_t *status);
-foresatt_result_t fst_store_revision(fst_plugin_t *store, int64_t *revision, foresatt_status_t *status);
-/* ABI 1.2: the numbers the store invalidated after revision (invalidations_since). FORESATT_NOT_FOUND
- * when it cannot tell (too far back, or a store without the operation: fst_store_has_invalidations). */
-int fst_store_has_invalidations(const fst_plugin_t *store);
-foresatt_result_t fst_store_invalidations_since(fst_plugin_t *store, int64_t revision, apr_pool_t *pool,
-                                                const char ***numbers, size_t *n, foresatt_status_t *status);
 
 #endif

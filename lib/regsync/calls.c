@@ -7,7 +7,6 @@
 
 #include "calls.h"
 
-#define STORE_HAS(p, m) FST_OPS_HAS((p)->desc->store, foresatt_store_ops_t, m)
 #define REGISTRY_HAS(p, m) FST_OPS_HAS((p)->desc->registry, foresatt_registry_ops_t, m)
 
 static foresatt_result_t missing(const fst_plugin_t *p, const char *what, foresatt_status_t *st)
@@ -20,11 +19,6 @@ static foresatt_result_t missing(const fst_plugin_t *p, const char *what, foresa
 int fst_rs_registry_has_feed(const fst_plugin_t *r)
 {
     return r && REGISTRY_HAS(r, events_latest) && REGISTRY_HAS(r, events_read);
-}
-
-int fst_rs_store_can_apply(const fst_plugin_t *s)
-{
-    return s && STORE_HAS(s, numbers_held) && STORE_HAS(s, register_apply) && STORE_HAS(s, feed_position);
 }
 
 foresatt_result_t fst_rs_events_latest(fst_plugin_t *r, int64_t *seq, foresatt_status_t *st)
@@ -91,109 +85,5 @@ foresatt_result_t fst_rs_lookup(fst_plugin_t *r, const char *const *numbers, siz
         fst_plugin_unlock(r);
         (*calls)++;
     }
-    return rc;
-}
-
-foresatt_result_t fst_rs_numbers_held(fst_plugin_t *s, const char *const *numbers, size_t n, unsigned *held,
-                                      foresatt_status_t *st)
-{
-    foresatt_result_t rc;
-
-    memset(st, 0, sizeof(*st));
-    memset(held, 0, n * sizeof(*held));
-    if (!STORE_HAS(s, numbers_held))
-        return missing(s, "numbers_held (store ABI 1.2)", st);
-    if (n == 0)
-        return FORESATT_OK;
-    fst_plugin_lock(s);
-    rc = s->desc->store->numbers_held(s->instance, numbers, n, held, st);
-    fst_plugin_unlock(s);
-    return rc;
-}
-
-foresatt_result_t fst_rs_apply(fst_plugin_t *s, const foresatt_register_change_t *changes, size_t n,
-                               const char *feed, int64_t seq, foresatt_status_t *st)
-{
-    foresatt_result_t rc;
-
-    memset(st, 0, sizeof(*st));
-    if (!STORE_HAS(s, register_apply))
-        return missing(s, "register_apply (store ABI 1.2)", st);
-    fst_plugin_lock(s);
-    rc = s->desc->store->register_apply(s->instance, changes, n, feed, seq, st);
-    fst_plugin_unlock(s);
-    return rc;
-}
-
-foresatt_result_t fst_rs_feed_position(fst_plugin_t *s, const char *feed, int64_t *seq, foresatt_status_t *st)
-{
-    foresatt_result_t rc;
-
-    memset(st, 0, sizeof(*st));
-    *seq = 0;
-    if (!STORE_HAS(s, feed_position))
-        return missing(s, "feed_position (store ABI 1.2)", st);
-    fst_plugin_lock(s);
-    rc = s->desc->store->feed_position(s->instance, feed, seq, st);
-    fst_plugin_unlock(s);
-    return rc;
-}
-
-foresatt_result_t fst_rs_pupils_all(fst_plugin_t *s, apr_pool_t *pool, foresatt_pupil_t ***pupils, size_t *n,
-                                    foresatt_status_t *st)
-{
-    foresatt_result_t rc;
-
-    memset(st, 0, sizeof(*st));
-    *pupils = NULL;
-    *n = 0;
-    fst_plugin_lock(s);
-    rc = s->desc->store->pupils_all(s->instance, fst_arena(pool), pupils, n, st);
-    fst_plugin_unlock(s);
-    return rc;
-}
-
-foresatt_result_t fst_rs_pupil_by_number(fst_plugin_t *s, const char *number, apr_pool_t *pool,
-                                         foresatt_pupil_t **pupil, foresatt_status_t *st)
-{
-    foresatt_result_t rc;
-
-    memset(st, 0, sizeof(*st));
-    *pupil = NULL;
-    fst_plugin_lock(s);
-    rc = s->desc->store->pupil_by_number(s->instance, number, fst_arena(pool), pupil, st);
-    fst_plugin_unlock(s);
-    return rc;
-}
-
-foresatt_result_t fst_rs_pupil_guardians(fst_plugin_t *s, const char *pupil_id, apr_pool_t *pool,
-                                         foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *st)
-{
-    foresatt_result_t rc;
-
-    memset(st, 0, sizeof(*st));
-    *guardians = NULL;
-    *n = 0;
-    fst_plugin_lock(s);
-    rc = s->desc->store->pupil_guardians(s->instance, pupil_id, fst_arena(pool), guardians, n, st);
-    fst_plugin_unlock(s);
-    if (rc != FORESATT_OK)
-        *n = 0;
-    return rc;
-}
-
-foresatt_result_t fst_rs_guardian_links(fst_plugin_t *s, const char *number, apr_pool_t *pool,
-                                        foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *st)
-{
-    foresatt_result_t rc;
-
-    memset(st, 0, sizeof(*st));
-    *guardians = NULL;
-    *n = 0;
-    fst_plugin_lock(s);
-    rc = s->desc->store->guardian_links(s->instance, number, fst_arena(pool), guardians, n, st);
-    fst_plugin_unlock(s);
-    if (rc != FORESATT_OK)
-        *n = 0;
     return rc;
 }

@@ -69,9 +69,9 @@ static fst_follow_result_t add_family(fst_plugin_t *store, const char *pupil_num
 
     for (k = 0; k < changes->nelts; k++)
         apr_hash_set(seen, APR_ARRAY_IDX(changes, k, foresatt_register_change_t).number, APR_HASH_KEY_STRING, "");
-    rc = fst_rs_pupil_by_number(store, pupil_number, pool, &pupil, &st);
+    rc = fst_store_pupil_by_number(store, pupil_number, pool, &pupil, &st);
     if (rc == FORESATT_OK && pupil != NULL) {
-        rc = fst_rs_pupil_guardians(store, pupil->pupil_id, pool, &rows, &n, &st);
+        rc = fst_store_pupil_guardians(store, pupil->pupil_id, pool, &rows, &n, &st);
         if (rc != FORESATT_OK && rc != FORESATT_NOT_FOUND)
             return fail(pool, err, rc, &st, "the store (a pupil's guardians)");
         for (i = 0; i < n; i++)
@@ -102,7 +102,7 @@ static fst_follow_result_t stored_details(fst_plugin_t *store, fst_regsync_held_
     foresatt_result_t rc;
     size_t n;
 
-    rc = fst_rs_guardian_links(store, h->number, pool, &rows, &n, &st);
+    rc = fst_store_guardian_links(store, h->number, pool, &rows, &n, &st);
     if (rc == FORESATT_NOT_FOUND || (rc == FORESATT_OK && n == 0))
         return FST_FOLLOW_OK;
     if (rc != FORESATT_OK)
@@ -136,7 +136,7 @@ static fst_follow_result_t page(fst_plugin_t *registry, fst_plugin_t *store, con
         event_of[n_numbers] = i;
         numbers[n_numbers++] = ev[i].number;
     }
-    rc = fst_rs_numbers_held(store, numbers, n_numbers, held, &st);
+    rc = fst_store_numbers_held(store, numbers, n_numbers, held, &st);
     if (rc != FORESATT_OK)
         return fail(pool, err, rc, &st, "the store (which numbers the school holds)");
 
@@ -179,8 +179,8 @@ static fst_follow_result_t page(fst_plugin_t *registry, fst_plugin_t *store, con
         if ((h.held & FORESATT_HELD_PUPIL) && fst_follow_type_is_family(ev[i].type) &&
             (fr = add_family(store, h.number, by_number[k], plan.changes, pool, err)) != FST_FOLLOW_OK)
             return fr;
-        rc = fst_rs_apply(store, (const foresatt_register_change_t *)plan.changes->elts, (size_t)plan.changes->nelts,
-                          cfg->feed, ev[i].sequence, &st);
+        rc = fst_store_register_apply(store, (const foresatt_register_change_t *)plan.changes->elts,
+                                      (size_t)plan.changes->nelts, cfg->feed, ev[i].sequence, &st);
         if (rc != FORESATT_OK)
             return fail(pool, err, rc, &st, "the store (applying an event)");
         *position = ev[i].sequence;
@@ -201,7 +201,7 @@ static fst_follow_result_t page(fst_plugin_t *registry, fst_plugin_t *store, con
                     plan.changes->nelts > 1 ? apr_psprintf(pool, " and %d more", plan.changes->nelts - 1) : "");
     }
     if (*position != ev[n - 1].sequence) {
-        rc = fst_rs_apply(store, NULL, 0, cfg->feed, ev[n - 1].sequence, &st);
+        rc = fst_store_register_apply(store, NULL, 0, cfg->feed, ev[n - 1].sequence, &st);
         if (rc != FORESATT_OK)
             return fail(pool, err, rc, &st, "the store (recording the feed's position)");
         *position = ev[n - 1].sequence;
@@ -227,21 +227,22 @@ fst_follow_result_t fst_follow_round(fst_plugin_t *registry, fst_plugin_t *store
                                     (unsigned)registry->desc->abi_minor);
         return FST_FOLLOW_UNSUPPORTED;
     }
-    if (!fst_rs_store_can_apply(store)) {
+    if (!fst_store_can_follow(store)) {
         err->message = apr_psprintf(pool, "the store plugin '%s' (%s, ABI %u.%u) cannot record the register's changes "
                                     "(it needs ABI 1.2)", store->name, store->desc->name,
                                     (unsigned)store->desc->abi_major, (unsigned)store->desc->abi_minor);
         return FST_FOLLOW_UNSUPPORTED;
     }
 
-    rc = cfg->start == FST_FOLLOW_RESUME ? fst_rs_feed_position(store, cfg->feed, &position, &st) : FORESATT_NOT_FOUND;
+    rc = cfg->start == FST_FOLLOW_RESUME ? fst_store_feed_position(store, cfg->feed, &position, &st)
+                                         : FORESATT_NOT_FOUND;
     if (rc == FORESATT_NOT_FOUND) {
         if (cfg->start == FST_FOLLOW_FROM_SEQUENCE) {
             position = cfg->from > 0 ? cfg->from - 1 : 0;
         } else if ((rc = fst_rs_events_latest(registry, &position, &st)) != FORESATT_OK) {
             return fail(pool, err, rc, &st, "the register (the feed's newest sequence number)");
         }
-        if ((rc = fst_rs_apply(store, NULL, 0, cfg->feed, position, &st)) != FORESATT_OK)
+        if ((rc = fst_store_register_apply(store, NULL, 0, cfg->feed, position, &st)) != FORESATT_OK)
             return fail(pool, err, rc, &st, "the store (recording the feed's position)");
         stats->started = 1;
     } else if (rc != FORESATT_OK) {

@@ -155,7 +155,7 @@ int fst_sync_compare(fst_plugin_t *registry, fst_plugin_t *store, int64_t now, f
     foresatt_status_t st;
     foresatt_result_t rc;
     size_t n_pupils, i, k;
-    int can_hold = fst_rs_store_can_apply(store);
+    int can_hold = fst_store_can_follow(store);
 
     memset(report, 0, sizeof(*report));
     memset(err, 0, sizeof(*err));
@@ -164,14 +164,14 @@ int fst_sync_compare(fst_plugin_t *registry, fst_plugin_t *store, int64_t now, f
     report->items = apr_array_make(pool, 16, sizeof(fst_sync_item_t));
     report->changes = apr_array_make(pool, 16, sizeof(foresatt_register_change_t));
 
-    if ((rc = fst_rs_pupils_all(store, pool, &pupils, &n_pupils, &st)) != FORESATT_OK)
+    if ((rc = fst_store_pupils_all(store, pool, &pupils, &n_pupils, &st)) != FORESATT_OK)
         return fail(pool, err, rc, &st, "the store (listing the pupils)");
     prs = apr_pcalloc(pool, sizeof(*prs) * (n_pupils + 1));
     for (i = 0; i < n_pupils; i++) {
         person_t *p;
 
         prs[i].pupil = pupils[i];
-        rc = fst_rs_pupil_guardians(store, pupils[i]->pupil_id, pool, &prs[i].rows, &prs[i].n, &st);
+        rc = fst_store_pupil_guardians(store, pupils[i]->pupil_id, pool, &prs[i].rows, &prs[i].n, &st);
         if (rc != FORESATT_OK && rc != FORESATT_NOT_FOUND)
             return fail(pool, err, rc, &st, "the store (a pupil's guardians)");
         if (pupils[i]->number && *pupils[i]->number) {
@@ -202,7 +202,7 @@ int fst_sync_compare(fst_plugin_t *registry, fst_plugin_t *store, int64_t now, f
     /* what the store already recorded (deaths, graded addresses): only a 1.2 store knows */
     for (i = 0; can_hold && i < (size_t)order->nelts; i += 1000) {
         size_t chunk = (size_t)order->nelts - i < 1000 ? (size_t)order->nelts - i : 1000;
-        if ((rc = fst_rs_numbers_held(store, numbers + i, chunk, held + i, &st)) != FORESATT_OK)
+        if ((rc = fst_store_numbers_held(store, numbers + i, chunk, held + i, &st)) != FORESATT_OK)
             return fail(pool, err, rc, &st, "the store (what it recorded from the register)");
     }
     if (order->nelts > 0) {
@@ -274,8 +274,8 @@ int fst_sync_apply(fst_plugin_t *store, const fst_sync_report_t *report, apr_poo
     memset(err, 0, sizeof(*err));
     if (report->changes->nelts == 0)
         return 0;
-    rc = fst_rs_apply(store, (const foresatt_register_change_t *)report->changes->elts,
-                      (size_t)report->changes->nelts, NULL, 0, &st);
+    rc = fst_store_register_apply(store, (const foresatt_register_change_t *)report->changes->elts,
+                                  (size_t)report->changes->nelts, NULL, 0, &st);
     if (rc != FORESATT_OK)
         return fail(pool, err, rc, &st, "the store (applying the register's changes)");
     return 0;

@@ -78,7 +78,6 @@ static int audit_of(ctl_env_t *env, const char *number, json_t **out)
 
 static int run(ctl_env_t *env, int argc, const char *const *argv)
 {
-    const foresatt_store_ops_t *ops;
     const char *number = NULL;
     foresatt_guardian_t **g = NULL;
     foresatt_status_t status;
@@ -104,26 +103,17 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     }
     if ((exit_code = ctl_load_config(env, CTL_NEED_STORE)) != CTL_EXIT_OK)
         return exit_code;
-    ops = env->store->desc->store;
-    memset(&status, 0, sizeof(status));
-    fst_plugin_lock(env->store);
-    rc = ops->guardian_links(env->store->instance, number, fst_arena(env->pool), &g, &n, &status);
-    fst_plugin_unlock(env->store);
-    if (rc == FORESATT_NOT_FOUND)
-        n = 0;
-    else if (rc != FORESATT_OK)
+    rc = fst_store_guardian_links(env->store, number, env->pool, &g, &n, &status);
+    if (rc != FORESATT_OK && rc != FORESATT_NOT_FOUND) /* NOT_FOUND: n is 0 */
         return ctl_backend_failed("export", "the lookup", rc, &status);
 
     regs = json_array();
     for (i = 0; i < n; i++) {
-        foresatt_pupil_t *p = NULL;
+        foresatt_pupil_t *p;
         json_t *reg, *emails = json_array();
         size_t k;
 
-        memset(&status, 0, sizeof(status));
-        fst_plugin_lock(env->store);
-        rc = ops->pupil_by_id(env->store->instance, g[i]->pupil_id, fst_arena(env->pool), &p, &status);
-        fst_plugin_unlock(env->store);
+        rc = fst_store_pupil_by_id(env->store, g[i]->pupil_id, env->pool, &p, &status);
         if (rc != FORESATT_OK && rc != FORESATT_NOT_FOUND) {
             json_decref(regs);
             json_decref(emails);

@@ -69,19 +69,12 @@ static int read_roster(apr_pool_t *pool, const char *path, char **data, apr_size
 
 static void list_conflicts(ctl_env_t *env)
 {
-    const foresatt_store_ops_t *ops = env->store->desc->store;
-    foresatt_guardian_t **g = NULL;
+    foresatt_guardian_t **g;
     foresatt_status_t status;
-    size_t n = 0, i;
+    size_t n, i;
 
-    if (env->store->desc->store->struct_size < offsetof(foresatt_store_ops_t, contact_conflicts) + sizeof(void *) ||
-        ops->contact_conflicts == NULL)
-        return;
-    memset(&status, 0, sizeof(status));
-    fst_plugin_lock(env->store);
-    if (ops->contact_conflicts(env->store->instance, fst_arena(env->pool), &g, &n, &status) != FORESATT_OK)
-        n = 0;
-    fst_plugin_unlock(env->store);
+    /* a store without the operation (an older plugin), or one that fails here: no list, as before */
+    fst_store_contact_conflicts(env->store, env->pool, &g, &n, &status);
     for (i = 0; i < n; i++) {
         int edit_wins = g[i]->edited_at > g[i]->imported_at;
         printf("conflict: student %s, guardian %s: the guardian's own phone/e-mail (%s) %s the roster's (%s)\n",
@@ -171,12 +164,7 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
                roster->n_pupils);
         return CTL_EXIT_OK;
     }
-    memset(&stats, 0, sizeof(stats));
-    memset(&status, 0, sizeof(status));
-    fst_plugin_lock(env->store);
-    rc = env->store->desc->store->import_roster(env->store->instance, roster->rows, roster->n_rows,
-                                                when ? when : mtime, &stats, &status);
-    fst_plugin_unlock(env->store);
+    rc = fst_store_import_roster(env->store, roster->rows, roster->n_rows, when ? when : mtime, &stats, &status);
     if (rc != FORESATT_OK) {
         ctl_backend_failed("import", "the import", rc, &status);
         fprintf(stderr, "foresattctl import: nothing was imported\n");

@@ -54,7 +54,6 @@ static const char *format_address(apr_pool_t *pool, const foresatt_address_t *a)
 
 static int run(ctl_env_t *env, int argc, const char *const *argv)
 {
-    const foresatt_store_ops_t *ops;
     foresatt_guardian_t **g = NULL;
     foresatt_pupil_t **pupils;
     const foresatt_person_t **records;
@@ -64,29 +63,11 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     size_t n = 0, i, listed = 0, without_address = 0;
     int64_t now = (int64_t)time(NULL);
     int all = 0, exit_code;
-    fst_date_t today;
 
-    for (int a = 1; a < argc; a++) {
-        if (strcmp(argv[a], "--all") == 0) {
-            all = 1;
-        } else if (strcmp(argv[a], "--today") == 0 && a + 1 < argc) {
-            if (!ctl_parse_day(argv[++a], &today)) {
-                fprintf(stderr, "foresattctl paper-list: --today %s: give a date as YYYY-MM-DD\n", argv[a]);
-                return CTL_EXIT_USAGE;
-            }
-            now = fst_oslo_day_start(today) + 12 * 3600;
-        } else {
-            fprintf(stderr, "foresattctl paper-list: unexpected '%s' (see foresattctl paper-list --help)\n", argv[a]);
-            return CTL_EXIT_USAGE;
-        }
-    }
-    if ((exit_code = ctl_load_config(env, CTL_NEED_STORE)) != CTL_EXIT_OK)
+    if ((exit_code = ctl_flag_and_today("paper-list", argc, argv, "--all", &all, &now)) != CTL_EXIT_OK ||
+        (exit_code = ctl_load_config(env, CTL_NEED_STORE)) != CTL_EXIT_OK)
         return exit_code;
-    ops = env->store->desc->store;
-    memset(&status, 0, sizeof(status));
-    fst_plugin_lock(env->store);
-    rc = ops->paper_list(env->store->instance, fst_arena(env->pool), &g, &n, &status);
-    fst_plugin_unlock(env->store);
+    rc = fst_store_paper_list(env->store, env->pool, &g, &n, &status);
     if (rc != FORESATT_OK)
         return ctl_backend_failed("paper-list", "listing the guardians", rc, &status);
 
@@ -94,10 +75,7 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     numbers = apr_pcalloc(env->pool, (n ? n : 1) * sizeof(char *));
     records = apr_pcalloc(env->pool, (n ? n : 1) * sizeof(*records));
     for (i = 0; i < n; i++) {
-        memset(&status, 0, sizeof(status));
-        fst_plugin_lock(env->store);
-        rc = ops->pupil_by_id(env->store->instance, g[i]->pupil_id, fst_arena(env->pool), &pupils[i], &status);
-        fst_plugin_unlock(env->store);
+        rc = fst_store_pupil_by_id(env->store, g[i]->pupil_id, env->pool, &pupils[i], &status);
         if (rc != FORESATT_OK)
             return ctl_backend_failed("paper-list", "reading a student", rc, &status);
         numbers[i] = pupils[i]->number;

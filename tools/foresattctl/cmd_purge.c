@@ -33,7 +33,6 @@ static void help(void)
 
 static int run(ctl_env_t *env, int argc, const char *const *argv)
 {
-    const foresatt_store_ops_t *ops;
     const char *retention_text, *why = NULL;
     fst_retention_t retention;
     foresatt_pupil_t **pupils = NULL;
@@ -43,25 +42,12 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     foresatt_purge_stats_t stats;
     foresatt_status_t status;
     foresatt_result_t rc;
-    int64_t now, audit_before = 0;
+    int64_t now = (int64_t)time(NULL), audit_before = 0;
     fst_date_t today, cut;
-    int dry_run = 0, have_today = 0, exit_code;
+    int dry_run = 0, exit_code;
 
-    for (int a = 1; a < argc; a++) {
-        if (strcmp(argv[a], "--dry-run") == 0) {
-            dry_run = 1;
-        } else if (strcmp(argv[a], "--today") == 0 && a + 1 < argc) {
-            if (!ctl_parse_day(argv[++a], &today)) {
-                fprintf(stderr, "foresattctl purge: --today %s: give a date as YYYY-MM-DD\n", argv[a]);
-                return CTL_EXIT_USAGE;
-            }
-            have_today = 1;
-        } else {
-            fprintf(stderr, "foresattctl purge: unexpected '%s' (see foresattctl purge --help)\n", argv[a]);
-            return CTL_EXIT_USAGE;
-        }
-    }
-    if ((exit_code = ctl_load_config(env, CTL_NEED_STORE)) != CTL_EXIT_OK)
+    if ((exit_code = ctl_flag_and_today("purge", argc, argv, "--dry-run", &dry_run, &now)) != CTL_EXIT_OK ||
+        (exit_code = ctl_load_config(env, CTL_NEED_STORE)) != CTL_EXIT_OK)
         return exit_code;
     retention_text = ctl_directive_last(env, "ForesattAuditRetention");
     if (retention_text && !fst_retention_parse(retention_text, &retention, &why)) {
@@ -69,18 +55,13 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
         return CTL_EXIT_CONFIG;
     }
     /* As of midday in Oslo on --today: the date is what counts for ages and retention. */
-    now = have_today ? fst_oslo_day_start(today) + 12 * 3600 : (int64_t)time(NULL);
     today = fst_oslo_date(now);
     if (retention_text) {
         cut = fst_retention_cut(&retention, today);
         audit_before = fst_oslo_day_start(cut);
     }
 
-    ops = env->store->desc->store;
-    memset(&status, 0, sizeof(status));
-    fst_plugin_lock(env->store);
-    rc = ops->pupils_all(env->store->instance, fst_arena(env->pool), &pupils, &n, &status);
-    fst_plugin_unlock(env->store);
+    rc = fst_store_pupils_all(env->store, env->pool, &pupils, &n, &status);
     if (rc != FORESATT_OK)
         return ctl_backend_failed("purge", "listing the students", rc, &status);
 
@@ -127,11 +108,7 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
         }
     }
 
-    memset(&stats, 0, sizeof(stats));
-    memset(&status, 0, sizeof(status));
-    fst_plugin_lock(env->store);
-    rc = ops->purge(env->store->instance, purge_ids, n_purge, now, audit_before, dry_run, &stats, &status);
-    fst_plugin_unlock(env->store);
+    rc = fst_store_purge(env->store, purge_ids, n_purge, now, audit_before, dry_run, &stats, &status);
     if (rc != FORESATT_OK) {
         ctl_backend_failed("purge", "the purge", rc, &status);
         fprintf(stderr, "foresattctl purge: nothing was deleted\n");

@@ -146,7 +146,7 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     }
     if ((exit_code = ctl_load_config(env, CTL_NEED_STORE | CTL_NEED_REGISTRY)) != CTL_EXIT_OK)
         return exit_code;
-    if (apply && !FST_OPS_HAS(env->store->desc->store, foresatt_store_ops_t, register_apply)) {
+    if (apply && !FST_STORE_HAS(env->store, register_apply)) {
         fprintf(stderr, "foresattctl sync: --apply: the store plugin '%s' (%s, ABI %u.%u) cannot record the "
                         "register's changes (it needs ABI 1.2)\n", env->store->name, env->store->desc->name,
                 (unsigned)env->store->desc->abi_major, (unsigned)env->store->desc->abi_minor);

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "plugin_loader.h"
 #include "pseudonym.h"
+#include "store.h"
 #include "policy/oslo_time.h"
 
 /* Exit codes scripts can trust. */
@@ -82,6 +83,11 @@ extern const ctl_command_t ctl_cmd_export;
 /* ctl_store.c: helpers the store commands share */
 int ctl_backend_failed(const char *cmd, const char *what, foresatt_result_t rc, const foresatt_status_t *status);
 int ctl_parse_day(const char *s, fst_date_t *d); /* YYYY-MM-DD */
+/* The arguments of a command that takes one flag (flag_name, e.g. "--dry-run": *flag = 1) and
+ * --today YYYY-MM-DD (*now = midday in Oslo on that date, what the command acts as of; unchanged
+ * without it). CTL_EXIT_OK, or CTL_EXIT_USAGE after saying why on stderr. */
+int ctl_flag_and_today(const char *cmd, int argc, const char *const *argv, const char *flag_name, int *flag,
+                       int64_t *now);
 const char *ctl_format_time(apr_pool_t *pool, int64_t t); /* ISO 8601 UTC; "" for 0 */
 const char *ctl_role_name(foresatt_role_t role);          /* guardian, student, admin */
 

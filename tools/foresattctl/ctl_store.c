@@ -26,6 +26,29 @@ int ctl_parse_day(const char *s, fst_date_t *d)
     return s != NULL && fst_date_parse(s, d);
 }
 
+int ctl_flag_and_today(const char *cmd, int argc, const char *const *argv, const char *flag_name, int *flag,
+                       int64_t *now)
+{
+    fst_date_t d;
+    int a;
+
+    for (a = 1; a < argc; a++) {
+        if (strcmp(argv[a], flag_name) == 0) {
+            *flag = 1;
+        } else if (strcmp(argv[a], "--today") == 0 && a + 1 < argc) {
+            if (!ctl_parse_day(argv[++a], &d)) {
+                fprintf(stderr, "foresattctl %s: --today %s: give a date as YYYY-MM-DD\n", cmd, argv[a]);
+                return CTL_EXIT_USAGE;
+            }
+            *now = fst_oslo_day_start(d) + 12 * 3600;
+        } else {
+            fprintf(stderr, "foresattctl %s: unexpected '%s' (see foresattctl %s --help)\n", cmd, argv[a], cmd);
+            return CTL_EXIT_USAGE;
+        }
+    }
+    return CTL_EXIT_OK;
+}
+
 const char *ctl_format_time(apr_pool_t *pool, int64_t t)
 {
     apr_time_exp_t tm;
@@ -100,12 +123,7 @@ int ctl_audit_query(ctl_env_t *env, const char *cmd, const foresatt_audit_filter
     foresatt_result_t rc;
     size_t i, kept = 0;
 
-    memset(&status, 0, sizeof(status));
-    *entries = NULL;
-    *n = 0;
-    fst_plugin_lock(env->store);
-    rc = env->store->desc->store->audit_query(env->store->instance, filter, fst_arena(env->pool), entries, n, &status);
-    fst_plugin_unlock(env->store);
+    rc = fst_store_audit_query(env->store, filter, env->pool, entries, n, &status);
     if (rc != FORESATT_OK)
         return ctl_backend_failed(cmd, "the audit query", rc, &status);
     if (filter->actor == NULL)
