@@ -1,6 +1,7 @@
 # Unit tests (check) on the core, and integration tests (pytest) against a real httpd.
 # Each area registers its own unit tests in its local.mk with UNIT_CFLAGS / UNIT_LDADD.
-EXTRA_DIST += tests/integration tests/standins tests/fixtures tests/run-integration
+EXTRA_DIST += tests/integration tests/standins tests/fixtures tests/run-integration tests/install-npm-tools \
+	tests/package.json tests/package-lock.json tests/node-runtime/package.json tests/node-runtime/package-lock.json
 
 TESTS_ENVIRONMENT_VARS = \
 	FORESATT_SRCDIR='$(abs_top_srcdir)' FORESATT_BUILDDIR='$(abs_top_builddir)' \

@@ -58,6 +58,16 @@ def fresh_op(op):
     op.reset()
 
 
+@pytest.fixture(scope="module")
+def oidc_provider():
+    """npm oidc-provider configured like ID-porten (fstest/oidc_provider.py), one per test module:
+    an independent OP beside the project's own stand-in."""
+    from fstest.oidc_provider import OidcProvider
+    op = OidcProvider().start()
+    yield op
+    op.cleanup()
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """One throwaway PostgreSQL server for the whole run (fstest/postgres.py); tests use their own
