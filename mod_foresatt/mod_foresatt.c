@@ -146,6 +146,12 @@ static const command_rec foresatt_cmds[] = {
                   "seconds a call to the OP may take in total (default 10)"),
     AP_INIT_TAKE1("ForesattProviderRefresh", fs_cmd_login_int, NULL, RSRC_CONF,
                   "seconds the discovery document and JWKS are cached (default 3600)"),
+    AP_INIT_TAKE1("ForesattAuthorizationRequest", fs_cmd_login_auth_request, NULL, RSRC_CONF,
+                  "ForesattAuthorizationRequest redirect|par: the authorization request in the browser's URL, or "
+                  "pushed to the OP first (default redirect; par whenever the OP requires it)"),
+    AP_INIT_TAKE1("ForesattEndSessionMethod", fs_cmd_login_end_session_method, NULL, RSRC_CONF,
+                  "ForesattEndSessionMethod POST|GET: how the browser takes the logout to the OP's end-session "
+                  "endpoint (default POST; GET for OPs that take nothing else)"),
     AP_INIT_TAKE1("ForesattJWKSRefetchInterval", fs_cmd_login_int, NULL, RSRC_CONF,
                   "at most one JWKS refetch for an unknown kid per this many seconds per process (default 60)"),
     AP_INIT_TAKE1("ForesattHeaderPrefix", fs_cmd_header_prefix, NULL, RSRC_CONF,

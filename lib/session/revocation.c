@@ -128,8 +128,8 @@ static void write_slot(slot_t *s, const uint32_t w[KEY_WORDS], int64_t until)
     atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 }
 
-fst_revocation_add_result_t fst_revocation_add(fst_revocation_t *t, const unsigned char key[FST_REVOCATION_KEY_LEN],
-                                               int64_t until, int64_t now)
+static fst_revocation_add_result_t add(fst_revocation_t *t, const unsigned char key[FST_REVOCATION_KEY_LEN],
+                                       int64_t until, int64_t now, int once)
 {
     uint32_t w[KEY_WORDS], h, i, probe = t->slots < FST_REVOCATION_PROBE ? t->slots : FST_REVOCATION_PROBE;
     uint32_t free_slot = UINT32_MAX, oldest = 0;
@@ -143,6 +143,8 @@ fst_revocation_add_result_t fst_revocation_add(fst_revocation_t *t, const unsign
 
         read_slot(&t->slot[at], &snap);
         if (snap.until > now && memcmp(snap.key, w, sizeof(w)) == 0) {
+            if (once)
+                return FST_REVOCATION_PRESENT;
             if (until > snap.until)
                 write_slot(&t->slot[at], w, until);
             return FST_REVOCATION_ADDED;
@@ -162,6 +164,19 @@ fst_revocation_add_result_t fst_revocation_add(fst_revocation_t *t, const unsign
     }
     write_slot(&t->slot[oldest], w, until);
     return FST_REVOCATION_EVICTED;
+}
+
+fst_revocation_add_result_t fst_revocation_add(fst_revocation_t *t, const unsigned char key[FST_REVOCATION_KEY_LEN],
+                                               int64_t until, int64_t now)
+{
+    return add(t, key, until, now, 0);
+}
+
+fst_revocation_add_result_t fst_revocation_add_once(fst_revocation_t *t,
+                                                    const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until,
+                                                    int64_t now)
+{
+    return add(t, key, until, now, 1);
 }
 
 int fst_revocation_contains(const fst_revocation_t *t, const unsigned char (*keys)[FST_REVOCATION_KEY_LEN], int n,

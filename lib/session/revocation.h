@@ -38,12 +38,19 @@ uint32_t fst_revocation_slots(const fst_revocation_t *t);
 
 typedef enum fst_revocation_add_result {
     FST_REVOCATION_ADDED = 0,
-    FST_REVOCATION_EVICTED /* added, but a live entry had to make room: the table is too small */
+    FST_REVOCATION_EVICTED, /* added, but a live entry had to make room: the table is too small */
+    FST_REVOCATION_PRESENT  /* fst_revocation_add_once: the key is already recorded; nothing changed */
 } fst_revocation_add_result_t;
 
 /* Record key as ended until `until` (Unix seconds). Caller holds the writers' lock. */
 fst_revocation_add_result_t fst_revocation_add(fst_revocation_t *t, const unsigned char key[FST_REVOCATION_KEY_LEN],
                                                int64_t until, int64_t now);
+
+/* The same, but only when key is not recorded yet: "seen before?" and "remember it" in one step
+ * under the writers' lock (single-use values: back-channel logout jti). */
+fst_revocation_add_result_t fst_revocation_add_once(fst_revocation_t *t,
+                                                    const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until,
+                                                    int64_t now);
 
 /* 1 when any of the n keys is recorded and not yet past its time. Lock-free. */
 int fst_revocation_contains(const fst_revocation_t *t, const unsigned char (*keys)[FST_REVOCATION_KEY_LEN], int n,

@@ -43,6 +43,8 @@ fs_login_conf_t *fs_login_conf_create(apr_pool_t *pool)
     c->op_timeout = FS_UNSET;
     c->refresh_interval = FS_UNSET;
     c->jwks_refetch_interval = FS_UNSET;
+    c->auth_request = FS_UNSET;
+    c->end_session_method = FS_UNSET;
     return c;
 }
 
@@ -74,6 +76,8 @@ fs_login_conf_t *fs_login_conf_merge(apr_pool_t *pool, const fs_login_conf_t *ba
     MERGE_INT(op_timeout);
     MERGE_INT(refresh_interval);
     MERGE_INT(jwks_refetch_interval);
+    MERGE_INT(auth_request);
+    MERGE_INT(end_session_method);
     return c;
 }
 
@@ -258,6 +262,29 @@ const char *fs_cmd_login_post_logout(cmd_parms *cmd, void *d, const char *v)
     return NULL;
 }
 
+const char *fs_cmd_login_auth_request(cmd_parms *cmd, void *d, const char *v)
+{
+    (void)d;
+    if (strcasecmp(v, "redirect") == 0)
+        cmd_conf(cmd)->auth_request = FS_AUTH_REQUEST_REDIRECT;
+    else if (strcasecmp(v, "par") == 0)
+        cmd_conf(cmd)->auth_request = FS_AUTH_REQUEST_PAR;
+    else
+        return apr_psprintf(cmd->pool, "%s: '%s' is not 'redirect' or 'par'", cmd->cmd->name, v);
+    return NULL;
+}
+
+const char *fs_cmd_login_end_session_method(cmd_parms *cmd, void *d, const char *v)
+{
+    int m = fst_end_session_method_parse(v);
+
+    (void)d;
+    if (m < 0)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not 'POST' or 'GET'", cmd->cmd->name, v);
+    cmd_conf(cmd)->end_session_method = m;
+    return NULL;
+}
+
 /* --- checks and derived values ------------------------------------------------------------------ */
 
 static int int_or(int v, int dflt)
@@ -288,6 +315,8 @@ static int finish_conf(apr_pool_t *pconf, server_rec *s, fs_login_conf_t *c)
     c->op_timeout = int_or(c->op_timeout, DEFAULT_OP_TIMEOUT);
     c->refresh_interval = int_or(c->refresh_interval, DEFAULT_REFRESH);
     c->jwks_refetch_interval = int_or(c->jwks_refetch_interval, DEFAULT_JWKS_REFETCH);
+    c->auth_request = int_or(c->auth_request, FS_AUTH_REQUEST_REDIRECT);
+    c->end_session_method = int_or(c->end_session_method, FST_END_SESSION_POST);
     if (c->post_logout_uris == NULL) {
         c->post_logout_uris = apr_array_make(pconf, 1, sizeof(const char *));
         APR_ARRAY_PUSH(c->post_logout_uris, const char *) = "/";

@@ -7,6 +7,7 @@
  *   callback              the default redirect URI (ForesattRedirectURI may put it elsewhere)
  *   logout                RP-initiated logout
  *   frontchannel-logout   the OP's front-channel logout
+ *   backchannel-logout    the OP's back-channel logout (a POST from its server)
  * They are served from the quick handler: before access control, so they work even when the
  * handler path lies inside a <Location> that requires a login, and before anything else could
  * act on the request. Header scrubbing (post_read_request) has already run. Every other name
@@ -39,6 +40,8 @@ static int quick_handler(request_rec *r, int lookup)
         return fs_handle_logout(r);
     if (strcmp(rest, "frontchannel-logout") == 0)
         return fs_handle_frontchannel_logout(r);
+    if (strcmp(rest, "backchannel-logout") == 0)
+        return fs_handle_backchannel_logout(r);
     return DECLINED;
 }
 

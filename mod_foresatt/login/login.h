@@ -12,7 +12,7 @@
  *   handlers.c   the login's URLs under the handler path (quick handler)
  *   start.c      start a login (redirect to the OP with a state cookie); return URLs checked
  *   callback.c   the redirect URI: finish a login
- *   logout.c     RP-initiated logout and front-channel logout
+ *   logout.c     RP-initiated logout (POST or GET), front-channel and back-channel logout
  *   pages.c      the login's error and info pages
  */
 #ifndef FS_LOGIN_H
@@ -24,12 +24,19 @@
 #include "core/core.h"
 #include "oidc/client_assertion.h"
 #include "oidc/discovery.h"
+#include "oidc/end_session.h"
 #include "oidc/id_token.h"
 #include "oidc/jwks.h"
 #include "oidc/token.h"
 #include "session/identity.h"
 
 typedef struct fs_op_cache fs_op_cache_t;
+
+/* How the authorization request reaches the OP. */
+typedef enum fs_auth_request_mode {
+    FS_AUTH_REQUEST_REDIRECT = 0, /* in the browser's URL (pushed anyway when the OP requires PAR) */
+    FS_AUTH_REQUEST_PAR = 1       /* pushed (RFC 9126); the browser carries client_id and request_uri */
+} fs_auth_request_mode_t;
 
 typedef struct fs_login_conf {
     /* --- directives (FS_UNSET / NULL: not given here; merged from the enclosing server) --- */
@@ -52,6 +59,8 @@ typedef struct fs_login_conf {
     int op_timeout;               /* ForesattOPTimeout, seconds */
     int refresh_interval;         /* ForesattProviderRefresh, seconds */
     int jwks_refetch_interval;    /* ForesattJWKSRefetchInterval, seconds */
+    int auth_request;             /* ForesattAuthorizationRequest (fs_auth_request_mode_t) */
+    int end_session_method;       /* ForesattEndSessionMethod (fst_end_session_method_t) */
 
     /* --- derived once per configuration load (check_config), read-only afterwards --- */
     int enabled;                  /* this server logs people in */
@@ -91,6 +100,8 @@ const char *fs_cmd_login_ui_locales(cmd_parms *cmd, void *d, const char *v);
 const char *fs_cmd_login_prompt(cmd_parms *cmd, void *d, const char *v);
 const char *fs_cmd_login_int(cmd_parms *cmd, void *d, const char *v);
 const char *fs_cmd_login_post_logout(cmd_parms *cmd, void *d, const char *v);
+const char *fs_cmd_login_auth_request(cmd_parms *cmd, void *d, const char *v);
+const char *fs_cmd_login_end_session_method(cmd_parms *cmd, void *d, const char *v);
 
 /* This site's origin for same-origin checks and absolute URLs: from an absolute redirect URI,
  * else scheme, ServerName and port. Never from Host or X-Forwarded-*. */
@@ -136,6 +147,7 @@ int fs_handle_login(request_rec *r);
 int fs_handle_callback(request_rec *r);
 int fs_handle_logout(request_rec *r);
 int fs_handle_frontchannel_logout(request_rec *r);
+int fs_handle_backchannel_logout(request_rec *r);
 
 /* handlers.c, authn.c */
 void fs_handlers_register_hooks(apr_pool_t *pool);

@@ -7,14 +7,21 @@
  * RP-initiated (<handler>logout): a POST with the session's CSRF token (the portal gets it as
  * X-Foresatt-Logout-Token / FORESATT_LOGOUT_TOKEN; a GET shows a page with that form, so a link
  * cannot log anyone out). The session id goes into the shared table of ended sessions, so the old
- * cookie is useless here even if it was copied; both cookies are deleted; then the browser posts
- * id_token_hint and a registered post_logout_redirect_uri to the OP's end_session_endpoint (POST:
- * no token in a URL). A `target` must be one of ForesattPostLogoutRedirectURI: no open redirect.
+ * cookie is useless here even if it was copied; both cookies are deleted; then the browser takes
+ * id_token_hint, client_id, a registered post_logout_redirect_uri and a state to the OP's
+ * end_session_endpoint: a POST by default (no token in a URL), a redirect with ForesattEndSessionMethod
+ * GET. A `target` must be one of ForesattPostLogoutRedirectURI: no open redirect.
  *
  * Front-channel (<handler>frontchannel-logout?iss=&sid=): the OP loads it in an iframe, where our
  * cookies are usually absent; so it ends every session of that OP session (sid) through the
  * shared table, and only when iss is our OP and sid is given. The page may be framed by the OP
  * (CSP frame-ancestors) and carries no X-Frame-Options.
+ *
+ * Back-channel (<handler>backchannel-logout, Back-Channel Logout 1.0): the OP POSTs a logout_token
+ * from its server. It is verified as strictly as an ID token (alg allowlist and the OP's JWKS; iss,
+ * aud, iat within the clock skew, a jti never seen before, the logout event, no nonce) and ends
+ * every session of the OP session it names (sid) through the same shared table as front-channel
+ * logout. 200 when done; 400 with an OAuth-style JSON error otherwise; never cached.
  */
 #include <string.h>
 
@@ -26,6 +33,8 @@
 #include "hash.h"
 #include "http/http.h"
 #include "login/login.h"
+#include "oidc/jws_verify.h"
+#include "oidc/logout_token.h"
 #include "return_url.h"
 
 APLOG_USE_MODULE(foresatt);
@@ -127,10 +136,13 @@ static const char *csp_script_hash(request_rec *r)
 /* The page that posts the logout to the OP: that form and nothing else. form-action also covers the
  * redirects that follow the POST (browsers check each hop), so the OP sending the browser back to
  * the post-logout URI must be allowed too. */
-static int post_to_op(request_rec *r, const char *endpoint, const char *id_token, const char *post_logout)
+static int post_to_op(request_rec *r, const fst_end_session_request_t *req)
 {
-    const char *origin = fst_url_origin(r->pool, endpoint);
-    const char *back = fst_url_origin(r->pool, post_logout);
+    const char *origin = fst_url_origin(r->pool, req->endpoint);
+    const char *back = fst_url_origin(r->pool, req->post_logout_redirect_uri);
+    fst_param_t params[FST_END_SESSION_PARAMS];
+    const char *fields = "";
+    int i, n = fst_end_session_params(req, params);
 
     fs_security_headers(r,
                         apr_psprintf(r->pool, "default-src 'none'; script-src %s; form-action %s%s%s; "
@@ -141,19 +153,44 @@ static int post_to_op(request_rec *r, const char *endpoint, const char *id_token
     r->status = HTTP_OK;
     if (r->header_only)
         return OK;
+    for (i = 0; i < n; i++)
+        fields = apr_pstrcat(r->pool, fields, "<input type=\"hidden\" name=\"", params[i].name, "\" value=\"",
+                             fst_html_escape(r->pool, params[i].value), "\">", NULL);
     ap_rputs(apr_psprintf(r->pool,
                           "<!DOCTYPE html>\n<html lang=\"nb\"><head><meta charset=\"utf-8\">"
                           "<title>Logger ut / Logging out</title></head>\n<body>\n"
-                          "<form method=\"post\" action=\"%s\">"
-                          "<input type=\"hidden\" name=\"id_token_hint\" value=\"%s\">"
-                          "<input type=\"hidden\" name=\"post_logout_redirect_uri\" value=\"%s\">"
+                          "<form method=\"post\" action=\"%s\">%s"
                           "<noscript><p>Logg ut av ID-porten / Log out of ID-porten "
                           "<button type=\"submit\">Fortsett / Continue</button></p></noscript></form>\n"
                           "<script>" AUTO_SUBMIT "</script>\n</body></html>\n",
-                          fst_html_escape(r->pool, endpoint), fst_html_escape(r->pool, id_token),
-                          fst_html_escape(r->pool, post_logout)),
+                          fst_html_escape(r->pool, req->endpoint), fields),
              r);
     return OK;
+}
+
+/* The ID token still names the session to the OP only while the OP can verify it: after a key
+ * rotation that dropped its key, the OP would refuse the whole logout (and keep its single sign-on),
+ * so it is left out and client_id alone says whose post-logout URIs apply. The JWKS is fetched
+ * again first (as often as ForesattJWKSRefetchInterval allows), since a logout can come long after
+ * the login. */
+static const char *verifiable_hint(request_rec *r, const fs_op_t *op, const char *hint)
+{
+    const fs_op_t *fresh;
+    const char *err = NULL, *kid = NULL;
+    char *payload = NULL;
+    size_t len = 0;
+    fst_jws_result_t jrc;
+
+    if (hint == NULL)
+        return NULL;
+    fresh = fs_op_refetch_jwks(r, op, &err);
+    jrc = fst_jws_verify(r->pool, hint, (fresh ? fresh : op)->jwks, &payload, &len, &kid);
+    if (jrc == FST_JWS_OK)
+        return hint;
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0181) "logout: the OP can no longer verify the ID token "
+                  "(%s, kid %s): sending client_id instead of id_token_hint", fst_jws_result_text(jrc),
+                  kid ? fst_printable(r->pool, kid, 64) : "none");
+    return NULL;
 }
 
 /* The request's parameters and where the OP sends the browser afterwards; NULL with the refusal
@@ -178,6 +215,7 @@ int fs_handle_logout(request_rec *r)
     apr_table_t *params;
     const char *post_logout, *token, *hint, *err = NULL;
     const fs_op_t *op;
+    fst_end_session_request_t req;
     int rc;
 
     if (r->method_number != M_GET && r->method_number != M_POST)
@@ -211,7 +249,16 @@ int fs_handle_logout(request_rec *r)
     op = fs_op_get(r, &err);
     if (op == NULL || op->discovery.end_session_endpoint == NULL || hint == NULL)
         return redirect_see_other(r, post_logout);
-    return post_to_op(r, op->discovery.end_session_endpoint, hint, post_logout);
+    memset(&req, 0, sizeof(req));
+    req.endpoint = op->discovery.end_session_endpoint;
+    req.id_token_hint = verifiable_hint(r, op, hint);
+    req.client_id = c->client_id;
+    req.post_logout_redirect_uri = post_logout;
+    req.state = fst_random_token(r->pool, 16);
+    req.ui_locales = c->ui_locales;
+    if (c->end_session_method == FST_END_SESSION_GET)
+        return redirect_see_other(r, fst_end_session_url(r->pool, &req));
+    return post_to_op(r, &req);
 }
 
 /* The OP's origins, for frame-ancestors. */
@@ -278,4 +325,103 @@ int fs_handle_frontchannel_logout(request_rec *r)
     if (!r->header_only)
         ap_rputs(fs_page_html(r, page), r);
     return OK;
+}
+
+/* Back-Channel Logout 1.0 §2.8: 200, or 400 with an error object; never cached. */
+static int backchannel_answer(request_rec *r, int status, const char *error, const char *description)
+{
+    fs_security_headers(r, "default-src 'none'; frame-ancestors 'none'", 0, "no-store");
+    r->status = status;
+    if (error == NULL) {
+        ap_set_content_type(r, "text/plain; charset=utf-8");
+        return OK;
+    }
+    ap_set_content_type(r, "application/json");
+    if (!r->header_only)
+        ap_rprintf(r, "{\"error\":\"%s\",\"error_description\":\"%s\"}\n", error, description);
+    return OK;
+}
+
+int fs_handle_backchannel_logout(request_rec *r)
+{
+    const fs_login_conf_t *c = fs_login_conf(r->server);
+    const fs_session_conf_t *sc = fs_session_conf(r->server);
+    const char *token, *err = NULL, *kid = NULL;
+    const fs_op_t *op;
+    apr_table_t *params;
+    fst_logout_token_expect_t expect;
+    fst_logout_token_claims_t claims;
+    fst_logout_token_result_t lrc;
+    fst_jws_result_t jrc;
+    unsigned char key[FST_SHA256_LEN];
+    int64_t now = apr_time_sec(r->request_time);
+    char *payload = NULL;
+    size_t len = 0;
+    int status = HTTP_BAD_REQUEST;
+
+    if (r->method_number != M_POST) {
+        apr_table_setn(r->err_headers_out, "Allow", "POST");
+        return backchannel_answer(r, HTTP_METHOD_NOT_ALLOWED, "invalid_request", "the logout token is POSTed");
+    }
+    params = fs_form_params(r, &status);
+    token = params ? apr_table_get(params, "logout_token") : NULL;
+    if (token == NULL || *token == '\0' || strlen(token) > FST_LOGOUT_TOKEN_MAX_BYTES) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0175) "back-channel logout refused: no logout_token "
+                      "form field");
+        return backchannel_answer(r, HTTP_BAD_REQUEST, "invalid_request", "a logout_token form field is required");
+    }
+    op = fs_op_get(r, &err);
+    if (op == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0176) "back-channel logout not done: %s", err);
+        return backchannel_answer(r, HTTP_SERVICE_UNAVAILABLE, "temporarily_unavailable",
+                                  "the OP's keys cannot be fetched now");
+    }
+    jrc = fst_jws_verify(r->pool, token, op->jwks, &payload, &len, &kid);
+    if (jrc == FST_JWS_UNKNOWN_KID) {
+        const fs_op_t *fresh = fs_op_refetch_jwks(r, op, &err);
+        if (fresh != NULL)
+            jrc = fst_jws_verify(r->pool, token, fresh->jwks, &payload, &len, &kid);
+    }
+    if (jrc != FST_JWS_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0177) "back-channel logout refused: %s (kid %s)",
+                      fst_jws_result_text(jrc), kid ? fst_printable(r->pool, kid, 64) : "none");
+        return backchannel_answer(r, HTTP_BAD_REQUEST, "invalid_request", "the logout token's signature is refused");
+    }
+    expect.issuer = op->discovery.issuer;
+    expect.client_id = c->client_id;
+    expect.now = now;
+    expect.skew = sc->clock_skew;
+    lrc = fst_logout_token_check(r->pool, payload, len, &expect, &claims, &err);
+    if (lrc != FST_LOGOUT_TOKEN_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0177) "back-channel logout refused: %s", err);
+        return backchannel_answer(r, HTTP_BAD_REQUEST, "invalid_request",
+                                  apr_psprintf(r->pool, "the logout token's %s is refused",
+                                               fst_logout_token_result_text(lrc)));
+    }
+    if (claims.sid == NULL) {
+        /* Sessions are found by the OP's sid; ID-porten always sends it. */
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0178) "back-channel logout refused: no sid (a logout "
+                      "by sub alone is not supported)");
+        return backchannel_answer(r, HTTP_BAD_REQUEST, "invalid_request", "the logout token must name a sid");
+    }
+    /* jti: once. Kept as long as its iat can pass the clock-skew check. */
+    fst_sha256_parts(key, "logout token jti", op->discovery.issuer, claims.jti, NULL);
+    switch (fs_ended_add_once(r, key, claims.iat + 2 * (int64_t)sc->clock_skew + 1)) {
+    case FS_ENDED_RECORDED:
+        break;
+    case FS_ENDED_ALREADY:
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0179) "back-channel logout refused: the logout "
+                      "token's jti was used before (a replay)");
+        return backchannel_answer(r, HTTP_BAD_REQUEST, "invalid_request", "the logout token was used before");
+    case FS_ENDED_NO_TABLE:
+    case FS_ENDED_LOCK_FAILED:
+        return backchannel_answer(r, HTTP_SERVICE_UNAVAILABLE, "temporarily_unavailable",
+                                  "the table of ended sessions is not available");
+    }
+    fst_sha256_parts(key, "op session", op->discovery.issuer, claims.sid, NULL);
+    if (fs_ended_add(r, key, now + sc->max_age + sc->clock_skew) != FS_ENDED_RECORDED)
+        return backchannel_answer(r, HTTP_SERVICE_UNAVAILABLE, "temporarily_unavailable",
+                                  "the table of ended sessions is not available");
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0188) "back-channel logout: the OP ended a session");
+    return backchannel_answer(r, HTTP_OK, NULL, NULL);
 }

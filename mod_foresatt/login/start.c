@@ -4,7 +4,8 @@
  *
  * Starting a login: a fresh state, nonce and PKCE verifier, sealed with the return URL into a
  * short-lived state cookie named after the state (so several tabs can log in at once), and a
- * redirect to the OP. The number of state cookies one browser holds is capped; the oldest go
+ * redirect to the OP, with the request in the URL or pushed first (PAR: ForesattAuthorizationRequest
+ * par, or whenever the OP requires it). The number of state cookies one browser holds is capped; the oldest go
  * first, so a page that keeps starting logins cannot grow the Cookie header without bound.
  */
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "http/http.h"
 #include "login/login.h"
 #include "oidc/auth_request.h"
+#include "oidc/par.h"
 #include "oidc/pkce.h"
 #include "return_url.h"
 
@@ -74,16 +76,71 @@ static void cap_state_cookies(request_rec *r, const fs_login_conf_t *c, const fs
                   "%d oldest", names->nelts, drop);
 }
 
+/* RFC 9126: push the request with the client's authentication; *url is where the browser goes
+ * (client_id and request_uri only). Returns OK, or the status of the page arranged. Nothing is set
+ * for the browser before this succeeds, so a failure leaves no half-started login behind. */
+static int push_request(request_rec *r, const fs_op_t *op, const fst_auth_request_t *req, const char **url)
+{
+    const fs_login_conf_t *c = fs_login_conf(r->server);
+    const char *err = NULL, *basic = NULL, *secret = NULL, *assertion = NULL;
+    fst_par_response_t resp;
+    char *body;
+    size_t len;
+    int status;
+
+    if (op->discovery.par_endpoint == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0182) "ForesattAuthorizationRequest par, but the OP's "
+                      "discovery document has no pushed_authorization_request_endpoint");
+        return fs_page_error(r, HTTP_BAD_GATEWAY, &fs_page_op_unavailable);
+    }
+    if (c->client_auth == FST_CLIENT_SECRET_BASIC)
+        basic = fst_token_basic_auth(r->pool, c->client_id, c->client_secret);
+    else if (c->client_auth == FST_CLIENT_SECRET_POST)
+        secret = c->client_secret;
+    else if ((assertion = fst_client_assertion(r->pool, c->client_key, c->client_id, op->discovery.issuer,
+                                               apr_time_sec(r->request_time), &err)) == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0183) "private_key_jwt: %s", err);
+        return fs_page_error(r, HTTP_INTERNAL_SERVER_ERROR, &fs_page_login_failed);
+    }
+    if (fs_op_http(r, op->discovery.par_endpoint,
+                   fst_par_request_body(r->pool, req, c->client_auth, secret, assertion), basic, &body, &len,
+                   &status) != FS_OP_HTTP_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0184) "the PAR endpoint %s gave no answer: unreachable, "
+                      "slower than ForesattOPTimeout, or too large", op->discovery.par_endpoint);
+        return fs_page_error(r, HTTP_SERVICE_UNAVAILABLE, &fs_page_op_unavailable);
+    }
+    switch (fst_par_response_parse(r->pool, status, body, len, &resp, &err)) {
+    case FST_PAR_OK:
+        *url = fst_par_authorize_url(r->pool, op->discovery.authorization_endpoint, c->client_id, resp.request_uri);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FSLOGNO(0185) "authorization request pushed; the OP keeps it "
+                      "%" APR_INT64_T_FMT " s", resp.expires_in);
+        return OK;
+    case FST_PAR_OP_ERROR: {
+        fs_login_page_t *page = apr_pmemdup(r->pool, &fs_page_op_unavailable, sizeof(*page));
+
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0186) "%s", err);
+        page->detail = apr_psprintf(r->pool, "ID-porten: %s%s%s", resp.error, resp.error_description ? ": " : "",
+                                    resp.error_description ? resp.error_description : "");
+        return fs_page_error(r, HTTP_BAD_GATEWAY, page);
+    }
+    case FST_PAR_MALFORMED:
+        break;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0187) "%s", err);
+    return fs_page_error(r, HTTP_BAD_GATEWAY, &fs_page_op_unavailable);
+}
+
 int fs_login_start(request_rec *r, const char *return_url)
 {
     const fs_login_conf_t *c = fs_login_conf(r->server);
     const fs_session_conf_t *sc = fs_session_conf(r->server);
-    const char *err = NULL, *sealed, *url, *state, *nonce, *verifier, *cookie;
+    const char *err = NULL, *sealed, *url = NULL, *state, *nonce, *verifier, *cookie;
     fst_auth_request_t req;
     fst_login_state_t st;
     const fs_op_t *op;
     unsigned char *plain;
     size_t len;
+    int rc;
 
     op = fs_op_get(r, &err);
     if (op == NULL)
@@ -95,6 +152,25 @@ int fs_login_start(request_rec *r, const char *return_url)
         ap_log_rerror(APLOG_MARK, APLOG_CRIT, 0, r, FSLOGNO(0142) "the OS gave no random bytes");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    req.authorization_endpoint = op->discovery.authorization_endpoint;
+    req.client_id = c->client_id;
+    req.redirect_uri = fs_redirect_uri(r);
+    req.scope = c->scope;
+    req.state = state;
+    req.nonce = nonce;
+    req.code_challenge = fst_pkce_challenge(r->pool, verifier);
+    req.acr_values = sc->acr_values;
+    req.ui_locales = c->ui_locales;
+    req.prompt = c->prompt;
+    if (c->auth_request == FS_AUTH_REQUEST_PAR || op->discovery.require_par) {
+        if ((rc = push_request(r, op, &req, &url)) != OK)
+            return rc;
+    }
+    else {
+        url = fst_auth_request_url(r->pool, &req);
+    }
+
     st.state = state;
     st.nonce = nonce;
     st.code_verifier = verifier;
@@ -113,18 +189,6 @@ int fs_login_start(request_rec *r, const char *return_url)
         sealed = fst_aead_seal(sc->aead, r->pool, sc->aad_state, plain, len);
         fs_cookie_set(r, cookie, sealed, "/", c->state_timeout);
     }
-
-    req.authorization_endpoint = op->discovery.authorization_endpoint;
-    req.client_id = c->client_id;
-    req.redirect_uri = fs_redirect_uri(r);
-    req.scope = c->scope;
-    req.state = state;
-    req.nonce = nonce;
-    req.code_challenge = fst_pkce_challenge(r->pool, verifier);
-    req.acr_values = fs_session_conf(r->server)->acr_values;
-    req.ui_locales = c->ui_locales;
-    req.prompt = c->prompt;
-    url = fst_auth_request_url(r->pool, &req);
 
     fs_page_headers(r, NULL);
     apr_table_setn(r->headers_out, "Location", url);

@@ -125,7 +125,8 @@ int fs_ended_has(const fs_session_conf_t *c, const unsigned char key[FST_REVOCAT
     return fst_revocation_contains(c->ended->table, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])key, 1, now);
 }
 
-fs_ended_result_t fs_ended_add(request_rec *r, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until)
+static fs_ended_result_t ended_add(request_rec *r, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until,
+                                   int once)
 {
     fs_ended_table_t *store = fs_session_conf(r->server)->ended;
     fst_revocation_add_result_t added;
@@ -138,10 +139,23 @@ fs_ended_result_t fs_ended_add(request_rec *r, const unsigned char key[FST_REVOC
         ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, FSLOGNO(0114) "cannot lock the table of ended sessions");
         return FS_ENDED_LOCK_FAILED;
     }
-    added = fst_revocation_add(store->table, key, until, apr_time_sec(r->request_time));
+    added = once ? fst_revocation_add_once(store->table, key, until, apr_time_sec(r->request_time))
+                 : fst_revocation_add(store->table, key, until, apr_time_sec(r->request_time));
     apr_global_mutex_unlock(store->mutex);
+    if (added == FST_REVOCATION_PRESENT)
+        return FS_ENDED_ALREADY;
     if (added == FST_REVOCATION_EVICTED)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0115) "the table of ended sessions is full: an "
                       "older entry was dropped; raise ForesattRevocationTableSize");
     return FS_ENDED_RECORDED;
+}
+
+fs_ended_result_t fs_ended_add(request_rec *r, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until)
+{
+    return ended_add(r, key, until, 0);
+}
+
+fs_ended_result_t fs_ended_add_once(request_rec *r, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until)
+{
+    return ended_add(r, key, until, 1);
 }

@@ -165,11 +165,15 @@ void fs_cookie_unset_line(request_rec *r, const char *line);
 typedef enum fs_ended_result {
     FS_ENDED_RECORDED = 0, /* recorded until the time given, in every process */
     FS_ENDED_NO_TABLE,     /* this server has no table (no login configured anywhere): nothing recorded */
-    FS_ENDED_LOCK_FAILED   /* the writers' lock failed (logged): nothing recorded */
+    FS_ENDED_LOCK_FAILED,  /* the writers' lock failed (logged): nothing recorded */
+    FS_ENDED_ALREADY       /* fs_ended_add_once: key was recorded before; nothing changed */
 } fs_ended_result_t;
 
 /* Record key (a session id, an OP session's or a used login state's) as ended until `until`. */
 fs_ended_result_t fs_ended_add(request_rec *r, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until);
+/* The same in one step with "was it recorded before?" (single-use values such as a logout token's
+ * jti): FS_ENDED_ALREADY when it was. */
+fs_ended_result_t fs_ended_add_once(request_rec *r, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until);
 /* 1 when key is recorded. Times in Unix seconds. */
 int fs_ended_has(const fs_session_conf_t *c, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t now);
 /* 1 when the session (or its OP session) ended server-side. */

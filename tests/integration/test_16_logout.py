@@ -103,7 +103,9 @@ def test_rp_initiated_logout(httpd, op):
     # The OP accepts the hint and sends the browser to the registered page.
     fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]+)"', r.text))
     end = b.post(op.url("/endsession"), data=fields)
-    assert end.status_code == 302 and end.headers["Location"] == httpd.url("/")
+    assert end.status_code == 302 and end.headers["Location"].startswith(httpd.url("/") + "?state=")
+    assert end.headers["Location"] == httpd.url("/") + "?state=" + fields["state"]
+    assert fields["client_id"] == "foresatt-test"
     assert op.logouts[-1]["valid_hint"] and op.logouts[-1]["method"] == "POST"
     # And a new login starts afresh.
     assert b.login("/portal/").status_code == 200

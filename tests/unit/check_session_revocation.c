@@ -116,4 +116,20 @@ START_TEST(layout)
 }
 END_TEST
 
-UNIT_MAIN("session_revocation", add_and_find, collisions_within_window, search_past_expired_slots, layout)
+START_TEST(add_once)
+{
+    fst_revocation_t *t = table(64);
+    unsigned char k[FST_REVOCATION_KEY_LEN];
+
+    key_of(7, k);
+    ck_assert_int_eq(fst_revocation_add_once(t, k, 200, 100), FST_REVOCATION_ADDED);
+    ck_assert(fst_revocation_contains(t, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])k, 1, 150));
+    /* Seen before: refused, and the entry's time is left alone. */
+    ck_assert_int_eq(fst_revocation_add_once(t, k, 900, 150), FST_REVOCATION_PRESENT);
+    ck_assert(!fst_revocation_contains(t, (const unsigned char(*)[FST_REVOCATION_KEY_LEN])k, 1, 200));
+    /* Once its time is over the key may be used again. */
+    ck_assert_int_eq(fst_revocation_add_once(t, k, 300, 200), FST_REVOCATION_ADDED);
+}
+END_TEST
+
+UNIT_MAIN("session_revocation", add_and_find, add_once, collisions_within_window, search_past_expired_slots, layout)
