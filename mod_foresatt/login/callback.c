@@ -55,6 +55,22 @@ static const fs_login_page_t page_no_pid = {
     "children you are a guardian of. Please log in with another electronic ID.",
     NULL, "Logg inn p&aring; nytt", "Log in again", NULL};
 
+/* eIDAS and e-mail logins come without pid: the person may be a guardian, but the register cannot
+ * say so without a Norwegian number, and the school can sort it out on paper. */
+static const fs_login_page_t page_no_identity_number = {
+    "Foresatt-tilgang krever f&oslash;dselsnummer eller D-nummer",
+    "Du logget inn med en elektronisk ID som ikke gir et norsk f&oslash;dselsnummer eller D-nummer (for eksempel en "
+    "europeisk eID eller innlogging med e-post). Tilgang for foresatte krever et slikt nummer, fordi det er "
+    "Folkeregisteret som avgj&oslash;r hvem som er foresatt for en elev. Har du BankID, Buypass eller "
+    "Commfides, kan du logge inn med den. Ellers: ta kontakt med skolen, s&aring; f&aring;r du informasjonen "
+    "p&aring; annen m&aring;te.",
+    "Guardian access needs a Norwegian identity number",
+    "You logged in with an electronic ID that gives no Norwegian national identity number or D number (for "
+    "example a European eID or a login with e-mail). Guardian access needs such a number, because the National "
+    "Population Register decides who is a pupil's guardian. If you have BankID, Buypass or Commfides, you can log "
+    "in with it. Otherwise, please contact the school, and they will give you the information another way.",
+    NULL, "Logg inn p&aring; nytt", "Log in again", NULL};
+
 static int oauth_error_code(const char *s)
 {
     size_t i;
@@ -244,7 +260,14 @@ static int verify_id_token(request_rec *r, const fs_op_t *op, const fst_login_st
     ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0155) "ID token refused: %s", err);
     if (rc == FST_ID_TOKEN_ACR)
         return page_with_retry(r, HTTP_FORBIDDEN, &page_acr, st->return_url);
-    if (rc == FST_ID_TOKEN_PID || rc == FST_ID_TOKEN_NO_PID)
+    if (rc == FST_ID_TOKEN_NO_PID) {
+        /* By pseudonym, as every access decision: of the OP's subject, there being no number. */
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0189) "login refused for %s (%s): no national "
+                      "identity number", fs_pseudonym(r, apr_pstrcat(r->pool, "sub:", claims->sub, NULL)),
+                      claims->acr);
+        return page_with_retry(r, HTTP_FORBIDDEN, &page_no_identity_number, st->return_url);
+    }
+    if (rc == FST_ID_TOKEN_PID)
         return page_with_retry(r, HTTP_FORBIDDEN, &page_no_pid, st->return_url);
     return page_with_retry(r, HTTP_FORBIDDEN, &fs_page_login_failed, st->return_url);
 }

@@ -139,6 +139,11 @@ void fs_op_global_init(apr_pool_t *pproc);
 /* start.c: send the browser to the OP. return_url must already be checked. Returns the HTTP
  * status to answer with (302, or 503 when the OP is unreachable). */
 int fs_login_start(request_rec *r, const char *return_url);
+/* The same with the page's language given (<handler>login?lang=), else from Accept-Language. */
+int fs_login_start_lang(request_rec *r, const char *return_url, const char *lang);
+/* ui_locales for the OP: the language of this request's pages first (lang, else Accept-Language),
+ * then ForesattUILocales; ForesattUILocales alone when the browser states no language. */
+const char *fs_ui_locales(request_rec *r, const char *lang);
 /* A checked return URL, or NULL: path or same-origin absolute URL, every trick refused. */
 const char *fs_return_url_checked(request_rec *r, const char *url);
 

@@ -255,7 +255,7 @@ int fs_handle_logout(request_rec *r)
     req.client_id = c->client_id;
     req.post_logout_redirect_uri = post_logout;
     req.state = fst_random_token(r->pool, 16);
-    req.ui_locales = c->ui_locales;
+    req.ui_locales = fs_ui_locales(r, NULL);
     if (c->end_session_method == FST_END_SESSION_GET)
         return redirect_see_other(r, fst_end_session_url(r->pool, &req));
     return post_to_op(r, &req);

@@ -21,6 +21,7 @@
 #include "oidc/par.h"
 #include "oidc/pkce.h"
 #include "return_url.h"
+#include "selfservice/lang.h"
 
 APLOG_USE_MODULE(foresatt);
 
@@ -74,6 +75,23 @@ static void cap_state_cookies(request_rec *r, const fs_login_conf_t *c, const fs
         fs_cookie_set(r, list[i].name, "", "/", 0);
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0141) "%d logins in flight in this browser: dropped the "
                   "%d oldest", names->nelts, drop);
+}
+
+const char *fs_ui_locales(request_rec *r, const char *lang)
+{
+    const fs_login_conf_t *c = fs_login_conf(r->server);
+    const char *accept = apr_table_get(r->headers_in, "Accept-Language");
+    const char *code;
+    size_t n;
+
+    if (lang == NULL && (accept == NULL || *accept == '\0'))
+        return c->ui_locales;
+    code = fst_lang_code(fst_lang_negotiate(lang, accept));
+    n = strlen(code);
+    if (strncmp(c->ui_locales, code, n) == 0 && (c->ui_locales[n] == '\0' || c->ui_locales[n] == ' '))
+        return c->ui_locales;
+    /* The page's language first, then the configured ones. */
+    return apr_pstrcat(r->pool, code, " ", c->ui_locales, NULL);
 }
 
 /* RFC 9126: push the request with the client's authentication; *url is where the browser goes
@@ -132,6 +150,11 @@ static int push_request(request_rec *r, const fs_op_t *op, const fst_auth_reques
 
 int fs_login_start(request_rec *r, const char *return_url)
 {
+    return fs_login_start_lang(r, return_url, NULL);
+}
+
+int fs_login_start_lang(request_rec *r, const char *return_url, const char *lang)
+{
     const fs_login_conf_t *c = fs_login_conf(r->server);
     const fs_session_conf_t *sc = fs_session_conf(r->server);
     const char *err = NULL, *sealed, *url = NULL, *state, *nonce, *verifier, *cookie;
@@ -161,7 +184,7 @@ int fs_login_start(request_rec *r, const char *return_url)
     req.nonce = nonce;
     req.code_challenge = fst_pkce_challenge(r->pool, verifier);
     req.acr_values = sc->acr_values;
-    req.ui_locales = c->ui_locales;
+    req.ui_locales = fs_ui_locales(r, lang);
     req.prompt = c->prompt;
     if (c->auth_request == FS_AUTH_REQUEST_PAR || op->discovery.require_par) {
         if ((rc = push_request(r, op, &req, &url)) != OK)
@@ -211,5 +234,5 @@ int fs_handle_login(request_rec *r)
         target = "/";
     else if (fs_return_url_checked(r, target) == NULL)
         return fs_page_error(r, HTTP_BAD_REQUEST, &fs_page_bad_request);
-    return fs_login_start(r, target);
+    return fs_login_start_lang(r, target, apr_table_get(params, "lang"));
 }

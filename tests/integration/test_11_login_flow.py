@@ -245,3 +245,14 @@ def test_host_and_forwarded_headers_do_not_change_urls(httpd, op):
                               "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443"})
     assert r.status_code == 302
     assert params_of(r.headers["Location"])["redirect_uri"] == httpd.url("/foresatt/callback")
+
+
+def test_ui_locales_follows_the_page_language(httpd, op):
+    """ID-porten's pages in the language of ours: the browser's, or <handler>login?lang=; then
+    ForesattUILocales (nb here)."""
+    english = Browser(httpd, headers={"Accept": "text/html", "Accept-Language": "en-GB,en;q=0.8"})
+    assert params_of(english.start_login("/portal/").headers["Location"])["ui_locales"] == "en nb"
+    bokmal = Browser(httpd, headers={"Accept": "text/html", "Accept-Language": "nb-NO,nb;q=0.9,en;q=0.5"})
+    assert params_of(bokmal.start_login("/portal/").headers["Location"])["ui_locales"] == "nb"
+    r = Browser(httpd).get("/foresatt/login?target=/portal/&lang=en")
+    assert params_of(r.headers["Location"])["ui_locales"] == "en nb"

@@ -1,6 +1,7 @@
 """Every ID token refusal in security.md, through a real httpd: the stand-in misbehaves one way at a
 time; the callback answers with a page (not a 500), logs why, sets no session, and the guardian is
 still logged out. The accepted variants (no kid, several audiences with azp, key rotation) pass."""
+import re
 import time
 
 import pytest
@@ -99,8 +100,22 @@ def test_invalid_pid(httpd, op):
 
 
 def test_no_pid(httpd, op):
+    """eIDAS and e-mail logins come without pid: a page in each of the pages' languages says why and
+    what to do; the refusal is logged by pseudonym, never with a number."""
     op.claims_remove = ["pid"]
-    assert_refused(httpd, op, r"pid is missing \(this eID gives no national identity number\)", page="f&oslash;dselsnummer")
+    op.acr = "eidas-loa-substantial"
+    cb = assert_refused(httpd, op, r"pid is missing \(this eID gives no national identity number\)",
+                        page="Foresatt-tilgang krever f&oslash;dselsnummer eller D-nummer")
+    assert "ta kontakt med skolen" in cb.text  # nb
+    assert "Guardian access needs a Norwegian identity number" in cb.text and "contact the school" in cb.text  # en
+    assert '<div lang="en">' in cb.text
+    line = [x for x in httpd.new_log().splitlines() if "FS0189" in x]
+    assert len(line) == 1 and re.search(r"FS0189: login refused for p-[A-Za-z0-9_-]+ \(eidas-loa-substantial\): "
+                                        r"no national identity number", line[0]), line
+    # The same person (same sub) gets the same pseudonym the next time.
+    assert_refused(httpd, op, r"pid is missing", page="Foresatt-tilgang")
+    again = [x for x in httpd.new_log().splitlines() if "FS0189" in x]
+    assert again[-1].split("login refused for ")[1] == line[0].split("login refused for ")[1]
 
 
 def test_jku_x5u_jwk_x5c_are_ignored_on_a_good_token(httpd, op):

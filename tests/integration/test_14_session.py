@@ -237,3 +237,18 @@ def test_one_connection_remembers_no_more_than_its_last_cookie(httpd, op):
     assert get(short).status == 302
     assert len(sockets) == 1, "the connection was not kept alive: nothing above was about one connection"
     conn.close()
+
+
+def test_session_rules_of_idportens_guide(httpd, op):
+    """By default the local session is no longer than ID-porten's own: 30 minutes idle, 120 at most;
+    amr (which eID was used) decides nothing: an odd one or none logs in the same."""
+    s = decode_session(logged_in_cookie(httpd))
+    assert s["idle_until"] - s["issued"] == 1800
+    assert s["expires"] - s["created"] == 7200
+    for amr in (["eIDAS"], "not-a-list", None):
+        op.reset()
+        if amr is None:
+            op.claims_remove = ["amr"]
+        else:
+            op.claims_override = {"amr": amr}
+        assert decode_session(logged_in_cookie(httpd))["acr"] == "idporten-loa-substantial"

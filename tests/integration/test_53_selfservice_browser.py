@@ -117,7 +117,7 @@ def test_a_guardian_corrects_phone_and_email_in_a_browser(site, browser):
     # and the logout button in the page's header ends the session (here, at the OP, then back home)
     from selenium.webdriver.support.ui import WebDriverWait
     browser.find_element(By.CSS_SELECTOR, "form.logout button").click()
-    WebDriverWait(browser, 10).until(lambda d: d.current_url == h.url("/"))
+    WebDriverWait(browser, 10).until(lambda d: d.current_url.split("?state=")[0] == h.url("/"))  # the OP adds the logout's state
     browser.get(h.url("/foresatt/profil"))
     wait_for(browser, 'input[name="pid_typed"]')
     assert browser.current_url.startswith(site.op.issuer)

@@ -48,6 +48,7 @@ Misbehaviour switches (attributes; reset() puts them back):
                       anything but a pushed request
     advertise_par     bool: the PAR endpoint in discovery (default True)
     par_expires_in    seconds a request_uri lives (default 60)
+    par_lifetime      seconds it really lives, when not what expires_in said (0: expired on arrival)
     par_error         (status, dict): the PAR endpoint answers with this OAuth error
     par_response      dict: the PAR endpoint answers 201 with this instead (e.g. no request_uri)
     end_session_methods  {"GET", "POST"} (default); {"GET"}: a POST to /endsession answers 404
@@ -173,6 +174,7 @@ class IdPorten:
             self.require_par = False
             self.advertise_par = True
             self.par_expires_in = 60
+            self.par_lifetime = None
             self.par_error = None
             self.par_response = None
             self.par_requests = []
@@ -647,7 +649,8 @@ class _Handler(BaseHTTPRequestHandler):
         uri = PAR_URN + secrets.token_urlsafe(24)
         with op.lock:
             op.pushed[uri] = {"params": params, "client_id": cid, "used": False,
-                              "expires": time.time() + op.par_expires_in}
+                              "expires": time.time() + (op.par_expires_in if op.par_lifetime is None
+                                                        else op.par_lifetime)}
         self._json(201, {"request_uri": uri, "expires_in": op.par_expires_in})
 
     def _chooser(self, q):

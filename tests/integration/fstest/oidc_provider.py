@@ -185,12 +185,16 @@ class OPBrowser(Browser):
         return self.get(back.headers["Location"])
 
     def confirm_logout(self, r):
-        """On the OP's logout confirmation page: say yes. Returns the OP's answer to the confirmation
-        (a redirect, or the front-channel page with its iframes)."""
+        """On the OP's logout page: say yes (its confirmation form, or the form it submits by itself
+        when it holds no session for this browser). Returns the OP's answer (a redirect, or the
+        front-channel page with its iframes)."""
         assert r.status_code == 200, (r.status_code, r.text[:500])
-        action = html.unescape(re.search(r'<form id="op.logoutForm" method="post" action="([^"]+)"', r.text).group(1))
-        xsrf = html.unescape(re.search(r'name="xsrf" value="([^"]+)"', r.text).group(1))
-        return self.post(urllib.parse.urljoin(r.url, action), data={"xsrf": xsrf, "logout": "yes"})
+        form = re.search(r'<form[^>]*method="post" action="([^"]+/session/end/confirm)"', r.text)
+        assert form, r.text[:500]
+        fields = {html.unescape(k): html.unescape(v)
+                  for k, v in re.findall(r'name="([^"]+)" value="([^"]*)"', r.text)}
+        fields["logout"] = "yes"
+        return self.post(urllib.parse.urljoin(r.url, html.unescape(form.group(1))), data=fields)
 
     def frontchannel_iframes(self, r):
         """The iframes of the OP's front-channel logout page, loaded as a browser would; returns
