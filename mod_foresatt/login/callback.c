@@ -280,17 +280,15 @@ static int start_session(request_rec *r, const fs_op_t *op, const fst_id_token_c
     int64_t now = apr_time_sec(r->request_time);
     fst_session_t s;
     fst_logout_hint_t hint;
-    unsigned char *plain, digest[32];
+    unsigned char *plain;
     const char *sealed;
     size_t len;
 
     memset(&s, 0, sizeof(s));
     if (!fst_random_bytes(s.id, sizeof(s.id)))
         return 0;
-    if (claims->sid != NULL) {
-        fst_sha256_parts(digest, "op session", op->discovery.issuer, claims->sid, NULL);
-        memcpy(s.sid_key, digest, sizeof(s.sid_key));
-    }
+    if (claims->sid != NULL)
+        fs_ended_op_session_key(op->discovery.issuer, claims->sid, s.sid_key);
     s.created = now;
     s.auth_time = claims->auth_time;
     s.expires = now + sc->max_age;

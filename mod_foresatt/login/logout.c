@@ -288,7 +288,6 @@ static const char *op_origins(request_rec *r, const fs_op_t *op)
 int fs_handle_frontchannel_logout(request_rec *r)
 {
     const fs_login_conf_t *c = fs_login_conf(r->server);
-    const fs_session_conf_t *sc = fs_session_conf(r->server);
     apr_table_t *params;
     const char *iss, *sid, *err = NULL, *issuer;
     const fs_op_t *op;
@@ -303,11 +302,11 @@ int fs_handle_frontchannel_logout(request_rec *r)
     iss = params ? apr_table_get(params, "iss") : NULL;
     sid = params ? apr_table_get(params, "sid") : NULL;
     if (iss != NULL && sid != NULL && strcmp(iss, issuer) == 0 && *sid != '\0' && strlen(sid) <= 512) {
-        unsigned char digest[FST_SHA256_LEN];
+        unsigned char digest[FST_REVOCATION_KEY_LEN];
         const fst_session_t *s;
 
-        fst_sha256_parts(digest, "op session", issuer, sid, NULL);
-        fs_ended_add(r, digest, apr_time_sec(r->request_time) + sc->max_age + sc->clock_skew);
+        fs_ended_op_session(r, issuer, sid);
+        fs_ended_op_session_key(issuer, sid, digest);
         s = fs_session_current(r);
         if (s != NULL && memcmp(s->sid_key, digest, sizeof(s->sid_key)) == 0)
             fs_session_drop(r);
@@ -418,8 +417,7 @@ int fs_handle_backchannel_logout(request_rec *r)
         return backchannel_answer(r, HTTP_SERVICE_UNAVAILABLE, "temporarily_unavailable",
                                   "the table of ended sessions is not available");
     }
-    fst_sha256_parts(key, "op session", op->discovery.issuer, claims.sid, NULL);
-    if (fs_ended_add(r, key, now + sc->max_age + sc->clock_skew) != FS_ENDED_RECORDED)
+    if (fs_ended_op_session(r, op->discovery.issuer, claims.sid) != FS_ENDED_RECORDED)
         return backchannel_answer(r, HTTP_SERVICE_UNAVAILABLE, "temporarily_unavailable",
                                   "the table of ended sessions is not available");
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0188) "back-channel logout: the OP ended a session");

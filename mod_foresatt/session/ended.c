@@ -16,6 +16,7 @@
 #include <http_main.h>
 #include <util_mutex.h>
 
+#include "hash.h"
 #include "session/identity.h"
 #include "session/revocation.h"
 
@@ -158,4 +159,21 @@ fs_ended_result_t fs_ended_add(request_rec *r, const unsigned char key[FST_REVOC
 fs_ended_result_t fs_ended_add_once(request_rec *r, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until)
 {
     return ended_add(r, key, until, 1);
+}
+
+void fs_ended_op_session_key(const char *issuer, const char *sid, unsigned char key[FST_REVOCATION_KEY_LEN])
+{
+    unsigned char digest[FST_SHA256_LEN];
+
+    fst_sha256_parts(digest, "op session", issuer, sid, NULL);
+    memcpy(key, digest, FST_REVOCATION_KEY_LEN);
+}
+
+fs_ended_result_t fs_ended_op_session(request_rec *r, const char *issuer, const char *sid)
+{
+    const fs_session_conf_t *c = fs_session_conf(r->server);
+    unsigned char key[FST_REVOCATION_KEY_LEN];
+
+    fs_ended_op_session_key(issuer, sid, key);
+    return fs_ended_add(r, key, apr_time_sec(r->request_time) + c->max_age + c->clock_skew);
 }

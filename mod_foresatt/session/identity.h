@@ -174,6 +174,14 @@ fs_ended_result_t fs_ended_add(request_rec *r, const unsigned char key[FST_REVOC
 /* The same in one step with "was it recorded before?" (single-use values such as a logout token's
  * jti): FS_ENDED_ALREADY when it was. */
 fs_ended_result_t fs_ended_add_once(request_rec *r, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t until);
+/* The OP's sessions (the sid of its ID tokens and logout tokens): the key a session carries for
+ * its OP session (fst_session_t.sid_key), made here only, so the login that records it and the
+ * front- and back-channel logouts that end it always agree on it. */
+void fs_ended_op_session_key(const char *issuer, const char *sid, unsigned char key[FST_REVOCATION_KEY_LEN]);
+/* End every session of the OP session sid (front- and back-channel logout): recorded until the
+ * longest session begun now could last. */
+fs_ended_result_t fs_ended_op_session(request_rec *r, const char *issuer, const char *sid);
+
 /* 1 when key is recorded. Times in Unix seconds. */
 int fs_ended_has(const fs_session_conf_t *c, const unsigned char key[FST_REVOCATION_KEY_LEN], int64_t now);
 /* 1 when the session (or its OP session) ended server-side. */
