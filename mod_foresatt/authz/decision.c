@@ -395,6 +395,16 @@ fs_decide_result_t fs_authz_decision(request_rec *r, const fs_identity_t *id, co
 
 /* --- per child ---------------------------------------------------------------------------------- */
 
+/* The audit log for the folders below this one (core's fs_audit_note). */
+static void audit_note(request_rec *r, const char *actor, const char *action, const char *decision,
+                       const char *reason)
+{
+    fs_audit_t *a = fs_authz_child_audit(r->server);
+
+    if (a != NULL)
+        fs_audit_event(a, r, FORESATT_ROLE_GUARDIAN, actor, NULL, action, decision, reason);
+}
+
 /* One state per store in each child: the revision, the external identities' decisions, the audit
  * writer. Called from mod_foresatt.c's child_init after the plugins started. */
 void fs_authz_child_init(apr_pool_t *pchild, server_rec *s)
@@ -425,6 +435,7 @@ void fs_authz_child_init(apr_pool_t *pchild, server_rec *s)
             apr_hash_set(made, apr_pmemdup(pchild, &sconf->store, sizeof(sconf->store)), sizeof(sconf->store), c);
         }
         conf->child = c;
+        sconf->audit_note = audit_note;
         if (fs_registry_cache(sv) != NULL) {
             int i;
             for (i = 0; i < c->registers->nelts; i++)

@@ -65,11 +65,25 @@ typedef struct fs_server_conf {
     struct fs_login_conf *login;            /* the OpenID Connect login: login/ */
     struct fs_authz_conf *authz;            /* authorization and what the portal receives: authz/ */
     struct fs_pages_conf *pages;            /* the self-service pages: pages/ */
+    /* The audit log is authz/'s; folders below it (the login's refusals) reach it through this,
+     * which authz/ sets per child (NULL: no audit writer). Use fs_audit_note(). */
+    void (*audit_note)(request_rec *r, const char *actor, const char *action, const char *decision,
+                       const char *reason);
 } fs_server_conf_t;
 
 static inline fs_server_conf_t *fs_server_conf(const server_rec *s)
 {
     return ap_get_module_config(s->module_config, &foresatt_module);
+}
+
+/* An audit entry without a pupil (action at most 23 bytes, e.g. "login"), when this child audits. */
+static inline void fs_audit_note(request_rec *r, const char *actor, const char *action, const char *decision,
+                                 const char *reason)
+{
+    const fs_server_conf_t *c = fs_server_conf(r->server);
+
+    if (c->audit_note != NULL)
+        c->audit_note(r, actor, action, decision, reason);
 }
 
 /* plugins.c */

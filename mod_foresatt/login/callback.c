@@ -262,9 +262,11 @@ static int verify_id_token(request_rec *r, const fs_op_t *op, const fst_login_st
         return page_with_retry(r, HTTP_FORBIDDEN, &page_acr, st->return_url);
     if (rc == FST_ID_TOKEN_NO_PID) {
         /* By pseudonym, as every access decision: of the OP's subject, there being no number. */
+        const char *who = fs_pseudonym(r, apr_pstrcat(r->pool, "sub:", claims->sub, NULL));
+
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0189) "login refused for %s (%s): no national "
-                      "identity number", fs_pseudonym(r, apr_pstrcat(r->pool, "sub:", claims->sub, NULL)),
-                      claims->acr);
+                      "identity number", who, claims->acr);
+        fs_audit_note(r, who, "login", "deny", "no_identity_number");
         return page_with_retry(r, HTTP_FORBIDDEN, &page_no_identity_number, st->return_url);
     }
     if (rc == FST_ID_TOKEN_PID)

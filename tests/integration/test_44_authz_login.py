@@ -56,6 +56,30 @@ def own(httpd_factory):
     op.stop()
 
 
+def test_a_login_without_an_identity_number_is_audited_by_pseudonym(own):
+    """eIDAS and e-mail logins (no pid) are refused, and the refusal is in the audit log under a
+    pseudonym of ID-porten's subject, with no number anywhere."""
+    h, op = own.httpd, own.op
+    h.expect_log(r"FS0155: ID token refused: pid is missing")
+    op.reset()
+    op.claims_remove = ["pid"]
+    try:
+        cb = Browser(h).callback("/elev/S1001/p.txt")
+        assert cb.status_code == 403 and "contact the school" in cb.text
+    finally:
+        op.reset()
+    for _ in range(100):  # the audit writer flushes in the background
+        entries = [e for e in own.audit() if e.get("action") == "login"]
+        if entries:
+            break
+        time.sleep(0.1)
+    assert len(entries) == 1, own.audit()
+    e = entries[0]
+    assert e["decision"] == "deny" and e["reason"] == "no_identity_number"
+    assert re.fullmatch(r"p-[0-9a-f]{24}", e["actor"]) and e["actor"] in h.new_log()
+    assert not re.search(r"\d{11}", " ".join(e.values()))
+
+
 def test_guardian_through_the_builtin_login(own):
     h = own.httpd
     h.expect_log(AUTHZ_FAILURE)
