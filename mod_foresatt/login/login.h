@@ -156,6 +156,13 @@ int fs_handle_backchannel_logout(request_rec *r);
 
 /* handlers.c, authn.c */
 void fs_handlers_register_hooks(apr_pool_t *pool);
+/* r->handler of the module's own URLs. */
+#define FS_OWN_HANDLER "foresatt"
+/* Claim r for one of the module's own URLs (translate_name): no file, and no rule that needs a
+ * logged-in user (they are where the user logs in); the handlers answer it. */
+void fs_own_url_mark(request_rec *r);
+/* r is for one of the module's own URLs. */
+int fs_own_url(const request_rec *r);
 void fs_authn_register_hooks(apr_pool_t *pool);
 
 /* pages.c */

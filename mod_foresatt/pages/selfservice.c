@@ -348,19 +348,35 @@ static int handle(request_rec *r, const char *page, int login_enabled)
     return fs_page_consent(&q);
 }
 
-static int quick_handler(request_rec *r, int lookup)
+/* Where the server has no login of ours, the public pages are still the module's (with a login,
+ * login/handlers.c claimed the whole handler path already). */
+static int translate(request_rec *r)
+{
+    const fs_login_conf_t *c = fs_login_conf(r->server);
+    const char *page;
+
+    if (r->main != NULL || c->enabled || r->uri == NULL || fs_own_url(r) ||
+        strncmp(r->uri, c->handler_path, c->handler_path_len) != 0)
+        return DECLINED;
+    page = r->uri + c->handler_path_len;
+    if (strcmp(page, "informasjon") != 0 && strcmp(page, "stil.css") != 0)
+        return DECLINED;
+    fs_own_url_mark(r);
+    return OK;
+}
+
+static int handler(request_rec *r)
 {
     const fs_login_conf_t *c;
-    const char *path = r->parsed_uri.path;
     int rc;
 
-    if (lookup || r->main != NULL || path == NULL)
+    if (!fs_own_url(r))
         return DECLINED;
     c = fs_login_conf(r->server);
-    if (strncmp(path, c->handler_path, c->handler_path_len) != 0)
+    if (strncmp(r->uri, c->handler_path, c->handler_path_len) != 0)
         return DECLINED;
-    rc = handle(r, path + c->handler_path_len, c->enabled);
-    if (rc != DECLINED || !c->enabled)
+    rc = handle(r, r->uri + c->handler_path_len, c->enabled);
+    if (rc != DECLINED)
         return rc;
     /* Under the handler path, and neither the login's (its handler ran first) nor ours. */
     return fs_page_error(r, HTTP_NOT_FOUND, &fs_page_not_found);
@@ -369,6 +385,7 @@ static int quick_handler(request_rec *r, int lookup)
 void fs_pages_register_hooks(apr_pool_t *pool)
 {
     (void)pool;
-    /* After the login's (APR_HOOK_FIRST), which answers its own names under the handler path. */
-    ap_hook_quick_handler(quick_handler, NULL, NULL, APR_HOOK_FIRST + 1);
+    /* After the login's (login/handlers.c), which claims and answers its own names. */
+    ap_hook_translate_name(translate, NULL, NULL, APR_HOOK_REALLY_FIRST + 1);
+    ap_hook_handler(handler, NULL, NULL, APR_HOOK_FIRST + 1);
 }
