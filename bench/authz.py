@@ -64,6 +64,7 @@ def main():
         port2 = __import__("fstest.net", fromlist=["free_port"]).free_port()
         h.start(w.conf + login_conf(h, op) + f"""
 ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
+ForesattPseudonymSecret "a test pseudonym secret of length"
 LogLevel warn
 <LocationMatch "^/elev/(?<sid>[^/]+)/">
   AuthType foresatt
@@ -76,6 +77,7 @@ Listen 127.0.0.1:{port2}
 <VirtualHost 127.0.0.1:{port2}>
   ForesattAudit off
   ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
+ForesattPseudonymSecret "a test pseudonym secret of length"
   <LocationMatch "^/noaudit/(?<sid>[^/]+)/">
     AuthType foresatt
     Require foresatt-guardian-of %{{env:MATCH_SID}}

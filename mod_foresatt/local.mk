@@ -4,7 +4,7 @@ apachemod_LTLIBRARIES += mod_foresatt/mod_foresatt.la
 mod_foresatt_mod_foresatt_la_SOURCES = \
 	mod_foresatt/mod_foresatt.c \
 	mod_foresatt/core/core.h mod_foresatt/core/log.c mod_foresatt/core/directives.c mod_foresatt/core/plugins.c \
-	mod_foresatt/core/store.c mod_foresatt/core/registry.c \
+	mod_foresatt/core/store.c mod_foresatt/core/registry.c mod_foresatt/core/sections.c \
 	mod_foresatt/http/http.h mod_foresatt/http/scrub.c mod_foresatt/http/params.c mod_foresatt/http/headers.c \
 	mod_foresatt/session/identity.h mod_foresatt/session/config.c mod_foresatt/session/cookies.c \
 	mod_foresatt/session/identity.c mod_foresatt/session/ended.c mod_foresatt/session/external.c \

@@ -318,7 +318,8 @@ static const authz_provider guardian_provider = {check_guardian, parse_guardian}
 static const authz_provider guardian_of_provider = {check_guardian_of, parse_guardian_of};
 static const authz_provider student_provider = {check_student, parse_student};
 
-/* The providers need both plugins: say so at configtest rather than with 503s later. */
+/* The providers need both plugins, and an external identity a pseudonym key that outlives a restart
+ * when decisions are audited: say so at configtest rather than with 503s or new names later. */
 static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     void *used = NULL;
@@ -331,6 +332,8 @@ static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
         return OK;
     for (sv = s; sv; sv = sv->next) {
         fs_server_conf_t *conf = fs_server_conf(sv);
+        const fs_session_conf_t *session = conf->session;
+
         if (conf->registry == NULL || conf->store == NULL) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, sv, FSLOGNO(0523)
                          "Require foresatt-*: the server %s has no %s; declare the plugins with ForesattPlugin "
@@ -339,6 +342,18 @@ static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
                          conf->registry == NULL && conf->store == NULL ? "ForesattRegistry and no ForesattStore"
                          : conf->registry == NULL                      ? "ForesattRegistry"
                                                                        : "ForesattStore");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        /* An external identity's pseudonym key comes from these; without either it is made at
+         * every start, and the audit log would hold a new name for each person after each restart. */
+        if ((session->identity_mode == FS_IDENTITY_MODE_ENV || session->identity_mode == FS_IDENTITY_MODE_HEADER) &&
+            conf->authz->audit != 0 && session->pseudonym_secret == NULL && session->passphrase == NULL) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, sv, FSLOGNO(0546)
+                         "ForesattIdentity (server %s) without ForesattPseudonymSecret, while ForesattAudit is on: "
+                         "the audit log would name each person by a pseudonym that changes at every restart; set "
+                         "ForesattPseudonymSecret to a long random secret and keep it, the same on every server "
+                         "(openssl rand -base64 32), or turn ForesattAudit off",
+                         sv->server_hostname ? sv->server_hostname : "(main)");
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }

@@ -12,6 +12,8 @@
  *   store.c        ForesattAuditRetention, checked at configtest for foresattctl purge
  *   registry.c     the register as the module sees it: lookups through this child's cache in front
  *                  of the ForesattRegistry plugin (ForesattRegistryCache*)
+ *   sections.c     what the rest of httpd's configuration says (AuthType, ServerName), for checks
+ *                  at configtest
  *
  * Register lookups (answers are copies in r->pool):
  *
@@ -110,6 +112,14 @@ const char *fs_cmd_int_from_table(cmd_parms *cmd, const fs_int_directive_t *tabl
 
 /* log.c */
 void fs_log_init(fst_log_t *log, server_rec *s);
+
+/* sections.c: the rest of httpd's configuration, for checks at configtest. */
+/* Where server s uses AuthType type ("<Location /portal/>", "<Directory /srv> <Files x.html>"), or
+ * NULL. */
+const char *fs_sections_auth_type(apr_pool_t *p, server_rec *s, const char *type);
+/* s is named by a ServerName of its own (or, a virtual host, carries the main server's explicit
+ * one), not by a guess from the machine's host name or a reverse lookup. */
+int fs_sections_server_named(server_rec *main_server, server_rec *s);
 
 /* registry.c: the per-server settings (ForesattRegistryCache*). */
 typedef struct fs_registry_conf {

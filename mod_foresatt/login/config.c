@@ -392,9 +392,27 @@ int fs_login_check_config(apr_pool_t *pconf, server_rec *main_server)
     server_rec *s;
     int rc;
 
-    for (s = main_server; s; s = s->next)
+    for (s = main_server; s; s = s->next) {
+        const fs_login_conf_t *c = fs_login_conf(s);
+        const char *where;
+
         if ((rc = finish_conf(pconf, s, fs_login_conf(s))) != OK)
             return rc;
+        /* The cookies' associated data holds the site's name: a guessed one differs between the
+         * servers behind a load balancer, and changes with the machine. */
+        if (c->enabled && !fs_sections_server_named(main_server, s))
+            return fail(s, "ServerName is missing",
+                        "the session cookies are bound to this site's name, and without a ServerName httpd "
+                        "guesses one (another on each server behind a load balancer, and after a rename): "
+                        "give the name people use, e.g. ServerName portal.skole.no");
+        /* A trusted proxy's header makes AuthType foresatt's user without a login of ours. */
+        if (!c->enabled && fs_session_conf(s)->identity_mode != FS_IDENTITY_MODE_HEADER &&
+            (where = fs_sections_auth_type(pconf, s, "foresatt")) != NULL)
+            return fail(s, apr_psprintf(pconf, "AuthType foresatt in %s", where),
+                        "this server has no login configuration, so nobody could log in: give "
+                        "ForesattProviderMetadataURL, ForesattClientID, ForesattClientSecret (or ForesattClientKey) "
+                        "and ForesattCryptoPassphrase, or use another module's AuthType with ForesattIdentity");
+    }
     return OK;
 }
 

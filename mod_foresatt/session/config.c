@@ -166,7 +166,6 @@ int fs_session_check_config(apr_pool_t *pconf, server_rec *main_server)
 {
     server_rec *s;
 
-    (void)pconf;
     for (s = main_server; s; s = s->next) {
         fs_session_conf_t *c = fs_session_conf(s);
 
@@ -183,7 +182,7 @@ int fs_session_check_config(apr_pool_t *pconf, server_rec *main_server)
             c->acr_values = "idporten-loa-substantial";
         }
     }
-    return OK;
+    return fs_identity_external_check_config(pconf, main_server);
 }
 
 const char *fs_session_keys(apr_pool_t *pconf, server_rec *s, const char *client_id)
@@ -239,13 +238,9 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 
 static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
-    int rc;
-
     (void)plog;
     (void)ptemp;
-    if ((rc = fs_ended_post_config(pconf, s)) != OK)
-        return rc;
-    return fs_identity_external_post_config(pconf, s);
+    return fs_ended_post_config(pconf, s);
 }
 
 void fs_session_register_hooks(apr_pool_t *pool)

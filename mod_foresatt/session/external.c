@@ -132,8 +132,10 @@ const char *fs_cmd_identity(cmd_parms *cmd, void *dconf, const char *args)
 /* The pseudonyms of external identities use the login's key for the same server
  * (ForesattPseudonymSecret, else ForesattCryptoPassphrase, as merged for that virtual host), so a
  * person has one pseudonym whichever way they log in. Servers with neither share a key made once
- * per configuration in the parent (so every child agrees), lasting until the next restart. */
-int fs_identity_external_post_config(apr_pool_t *pconf, server_rec *s)
+ * per configuration in the parent (so every child agrees), lasting until the next restart (with
+ * the audit log on, the authorization refuses that at configtest). At check_config, so configtest
+ * reports what fails. */
+int fs_identity_external_check_config(apr_pool_t *pconf, server_rec *s)
 {
     unsigned char *random_key = NULL;
     const char *err = NULL;

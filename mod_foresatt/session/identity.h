@@ -194,7 +194,7 @@ void fs_ended_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* The person another module or a trusted proxy logged in, or NULL. */
 const fs_identity_t *fs_identity_external_get(request_rec *r);
-int fs_identity_external_post_config(apr_pool_t *pconf, server_rec *s);
+int fs_identity_external_check_config(apr_pool_t *pconf, server_rec *s);
 void fs_identity_external_register_hooks(apr_pool_t *pool);
 
 #endif

@@ -1,8 +1,14 @@
 """The login's directives: a bad value or a missing required one fails `apachectl configtest` with the
-directive's name and what to do; a good configuration passes; AuthType foresatt without a login is
-refused at request time with a log line, not silently open."""
+directive's name and what to do; a good configuration passes; AuthType foresatt without a login
+fails configtest, and where configtest cannot see it (.htaccess) it is refused at request time with
+a log line, not silently open; a login on a server whose name httpd would guess fails configtest."""
+import re
+import subprocess
+
 import pytest
 import requests
+
+from fstest import paths
 
 from fstest.oidc import CLIENT_ID, CLIENT_SECRET, PASSPHRASE, client_key
 
@@ -15,7 +21,8 @@ GOOD = (f"ForesattProviderMetadataURL {META}\nForesattClientID {CLIENT_ID}\n"
 def httpd(httpd_factory):
     h = httpd_factory(name="login-config")
     h.write_file("htdocs/portal/index.html", "portal\n")
-    h.start('<Location /portal/>\n AuthType foresatt\n Require valid-user\n</Location>\n')
+    h.write_file("htdocs/portal/.htaccess", "AuthType foresatt\nRequire valid-user\n")
+    h.start(f'<Directory "{h.htdocs}/portal">\n AllowOverride AuthConfig\n</Directory>\n')
     return h
 
 
@@ -68,6 +75,13 @@ BROKEN = [
      ["ForesattRevocationTableSize", "outside <VirtualHost>"]),
     ("<VirtualHost 127.0.0.1:*>\nServerName vhost.test\nForesattClientID x\n</VirtualHost>\n",
      ["ForesattProviderMetadataURL is missing", "vhost.test"]),
+    ("<Location /portal/>\n AuthType foresatt\n Require valid-user\n</Location>\n",
+     ["AuthType foresatt in <Location /portal/>", "no login configuration", "ForesattProviderMetadataURL"]),
+    ("<LocationMatch \"^/elev/(?<sid>[^/]+)/\">\n AuthType foresatt\n Require valid-user\n</LocationMatch>\n",
+     ["AuthType foresatt in <LocationMatch ^/elev/(?<sid>[^/]+)/>", "no login configuration"]),
+    ("<Directory /srv>\n <Files x.html>\n  AuthType Foresatt\n  Require valid-user\n </Files>\n</Directory>\n",
+     ["AuthType foresatt in <Directory /srv/> <Files x.html>", "no login configuration"]),
+    ("<VirtualHost 127.0.0.1:*>\n" + GOOD + "</VirtualHost>\n", ["ServerName is missing", "ServerName portal.skole.no"]),
 ]
 
 
@@ -100,7 +114,30 @@ def test_login_directives_inherit_into_virtual_hosts(httpd):
     assert rc == 0, out
 
 
-def test_authtype_foresatt_without_a_login_is_an_error_not_open(httpd):
+def test_authtype_of_another_module_and_a_trusted_proxy_pass_without_a_login(httpd):
+    for body in ("<Location /portal/>\n AuthType Basic\n AuthName x\n Require valid-user\n</Location>\n",
+                 "ForesattIdentity header X-Pid 127.0.0.1 acr=X-Acr\n"
+                 "<Location /portal/>\n AuthType foresatt\n Require valid-user\n</Location>\n",
+                 "<IfDefine NOT_DEFINED>\n<Location /portal/>\n AuthType foresatt\n</Location>\n</IfDefine>\n"):
+        rc, out = httpd.configtest(body)
+        assert rc == 0, body + out
+
+
+def test_a_login_where_httpd_guesses_the_name_fails_configtest(httpd):
+    """The cookies are bound to ServerName: without one (here at the top level, the only server)
+    httpd takes the machine's name, another on each server behind a load balancer."""
+    text = re.sub(r"^ServerName .*$", "", httpd.config_text(GOOD), flags=re.M)
+    conf = httpd.write_file("conf/no-name.conf", text)
+    p = subprocess.run([paths.HTTPD, "-t", "-f", conf], capture_output=True, text=True, timeout=60,
+                       env=paths.httpd_env())
+    assert p.returncode != 0, p.stdout + p.stderr
+    assert "ServerName is missing" in p.stderr and "ServerName portal.skole.no" in p.stderr, p.stderr
+    # a virtual host on * takes the main server's explicit name: that is a name
+    rc, out = httpd.configtest("<VirtualHost *:*>\n" + GOOD + "</VirtualHost>\n")
+    assert rc == 0, out
+
+
+def test_authtype_foresatt_in_htaccess_without_a_login_is_an_error_not_open(httpd):
     httpd.expect_log(r"FS0180: AuthType foresatt is used for /portal/, but this server has no "
                      r"ForesattProviderMetadataURL")
     r = requests.get(httpd.url("/portal/"), timeout=10)

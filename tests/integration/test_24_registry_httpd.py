@@ -21,6 +21,7 @@ UNAVAILABLE = r"FS0402|FS0511|AH01631|AH01630"
 
 LOCATIONS = """
 ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
+ForesattPseudonymSecret "a test pseudonym secret of length"
 ForesattAuditFlushInterval 1
 <Location /elev/>
   AuthType foresatt

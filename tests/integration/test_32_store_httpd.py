@@ -164,6 +164,7 @@ def test_sqlite_unwritable_directory_is_logged_in_the_child(httpd_factory):
 
 PORTAL = """
 ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
+ForesattPseudonymSecret "a test pseudonym secret of length"
 ForesattAuditFlushInterval 1
 <LocationMatch "^/elev/(?<sid>[^/]+)/">
   AuthType foresatt

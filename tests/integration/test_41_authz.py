@@ -25,6 +25,7 @@ Header always set X-Seen-Extra "expr=%{req:X_Foresatt_Role}%{req:X-Test-Pid}"
 
 LOCATIONS = """
 ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
+ForesattPseudonymSecret "a test pseudonym secret of length"
 ForesattAuditFlushInterval 1
 <Location /elev/>
   AuthType foresatt
@@ -307,7 +308,7 @@ def test_configuration_errors_fail_configtest(world, httpd, body, words):
 
 
 def test_providers_without_plugins_fail_configtest(httpd):
-    rc, out = httpd.configtest("<Location /x/>\n AuthType foresatt\n Require foresatt-guardian\n</Location>")
+    rc, out = httpd.configtest("<Location /x/>\n AuthType Basic\n AuthName x\n Require foresatt-guardian\n</Location>")
     assert rc != 0
     assert "Require foresatt-*" in out and "ForesattRegistry" in out and "ForesattStore" in out
 

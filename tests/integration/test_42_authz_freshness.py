@@ -53,6 +53,7 @@ def env(httpd_factory):
         h.write_file(f"htdocs/elev/{sid}/p.txt", "pupil page\n")
     h.start(e.w.conf + f"""
 ForesattIdentity header {PID} 127.0.0.1 acr=X-Test-Acr
+ForesattPseudonymSecret "a test pseudonym secret of length"
 ForesattRegistryCacheTTL 0
 ForesattRegistryNotFoundTTL 0
 ForesattAuthzRecheck {RECHECK}

@@ -16,6 +16,7 @@ AUTHZ_FAILURE = r"AH01631"
 def conf(w):
     return w.conf + f"""
 ForesattIdentity header {PID} 127.0.0.1 acr=X-Test-Acr
+ForesattPseudonymSecret "a test pseudonym secret of length"
 ForesattAuditFlushInterval 3600
 <LocationMatch "^/elev/(?<sid>[^/]+)/">
   AuthType foresatt

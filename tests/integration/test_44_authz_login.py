@@ -157,6 +157,7 @@ OIDCPassClaimsAs environment
 OIDCRemoteUserClaim sub
 OIDCSessionType client-cookie
 ForesattIdentity env OIDC_CLAIM_pid
+ForesattPseudonymSecret "a test pseudonym secret of length"
 <Location /oidc/>
   AuthType openid-connect
   Require valid-user

@@ -14,10 +14,12 @@ only: a session cookie of ours is no identity where mod_auth_openidc logs in, an
 header is none where our own login does. External identities carry the acr the other module or
 the proxy passed, and ForesattAcrValues applies to it."""
 import os
+import subprocess
 
 import pytest
 import requests
 
+from fstest import paths
 from fstest.net import free_port
 from fstest.oidc import CLIENT_ID, CLIENT_SECRET, Browser, login_conf, make_op
 from fstest.world import World
@@ -240,3 +242,37 @@ def test_identity_configuration_errors(httpd_factory, body, words):
     assert rc != 0, out
     for word in words:
         assert word in out, f"{word!r} not in {out}"
+
+
+def plugins(h):
+    os.makedirs(os.path.join(h.root, "freg"), exist_ok=True)
+    return (f"ForesattPlugin reg {paths.plugin('registry_file')} dir={h.root}/freg\n"
+            f"ForesattPlugin st {paths.plugin('store_sqlite')} path={h.data_dir}/fs.db\n"
+            "ForesattRegistry reg\nForesattStore st\n"
+            "<Location /elev/>\n  AuthType openid-connect\n  Require foresatt-guardian\n</Location>\n")
+
+
+def test_external_identity_without_a_pseudonym_secret_while_auditing_fails_configtest(httpd_factory):
+    """Item 15: the audit log would name each person anew after every restart."""
+    h = httpd_factory(name="identity-secret", modules=["auth_openidc"])
+    rc, out = h.configtest(plugins(h) + "ForesattIdentity env OIDC_CLAIM_pid\n")
+    assert rc != 0, out
+    for word in ("FS0546", "ForesattIdentity", "ForesattPseudonymSecret", "ForesattAudit off"):
+        assert word in out, f"{word!r} not in {out}"
+    for fix in ('ForesattPseudonymSecret "a test pseudonym secret of length"\n', "ForesattAudit off\n"):
+        rc, out = h.configtest(plugins(h) + "ForesattIdentity env OIDC_CLAIM_pid\n" + fix)
+        assert rc == 0, fix + out
+
+
+def test_a_pseudonym_key_that_cannot_be_made_fails_configtest(httpd_factory):
+    """Item 15: FS0540 (the key derivation failed) at configtest, not only when httpd starts:
+    here OpenSSL is configured with the null provider only, so it has no HKDF."""
+    h = httpd_factory(name="identity-openssl")
+    openssl_conf = h.write_file("conf/openssl.cnf", "openssl_conf = init\n[init]\nproviders = providers\n"
+                                "[providers]\nnull = null\n[null]\nactivate = 1\n")
+    conf = h.write_file("conf/c.conf", h.config_text('ForesattPseudonymSecret "a test pseudonym secret of length"\n'
+                                                     "ForesattIdentity env OIDC_CLAIM_pid\n", "warn"))
+    p = subprocess.run([paths.HTTPD, "-t", "-f", conf], capture_output=True, text=True, timeout=60,
+                       env=dict(paths.httpd_env(), OPENSSL_CONF=openssl_conf))
+    assert p.returncode != 0, p.stdout + p.stderr
+    assert "FS0540: ForesattIdentity: OpenSSL offers no HKDF" in p.stderr, p.stderr

@@ -30,6 +30,7 @@ NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{11}(?![0-9A-Za-z])")  # not inside a
 
 LOCATIONS = """
 ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
+ForesattPseudonymSecret "a test pseudonym secret of length"
 ForesattAuditFlushInterval 1
 <Location /elev/>
   AuthType foresatt

@@ -22,6 +22,7 @@ STORE_DOWN = r"FS0510|FS0511|FS0522|FS070[0-9]|AH01630|AH01631|PostgreSQL|postgr
 
 LOCATIONS = """
 ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
+ForesattPseudonymSecret "a test pseudonym secret of length"
 ForesattAuditFlushInterval 1
 ForesattAuthzRevisionCheck 1
 <LocationMatch "^/elev/(?<sid>[^/]+)/">
