@@ -5,7 +5,8 @@
 # seeds the code itself produces), add <name> to FUZZ_TARGETS and a replay program below.
 # Targets that reach a static function of the glue or a plugin #include that one .c file.
 FUZZ_TARGETS = fnr config_words session_cookie state_cookie cookie_header freg jws id_token jwks discovery \
-	token_response roster return_url encoding retry_after selfservice logout_token par_response
+	token_response roster return_url encoding retry_after selfservice logout_token par_response \
+	profile_post
 EXTRA_DIST += fuzz/corpus fuzz/run-fuzzers fuzz/replay-corpora fuzz/fuzz_util.h fuzz/fuzz_sealed.h \
 	fuzz/fuzz_jose.h fuzz/fuzz_keys.h
 
@@ -16,7 +17,7 @@ noinst_PROGRAMS += fuzz/replay_fnr fuzz/replay_config_words fuzz/replay_session_
 	fuzz/replay_cookie_header fuzz/replay_freg fuzz/replay_jws fuzz/replay_id_token fuzz/replay_jwks \
 	fuzz/replay_discovery fuzz/replay_token_response fuzz/replay_roster fuzz/replay_return_url \
 	fuzz/replay_encoding fuzz/replay_retry_after fuzz/replay_selfservice fuzz/replay_logout_token \
-	fuzz/replay_par_response
+	fuzz/replay_par_response fuzz/replay_profile_post
 fuzz_replay_fnr_SOURCES = fuzz/fuzz_fnr.c fuzz/replay.c
 fuzz_replay_fnr_LDADD = lib/libforesatt.la $(APR_LIBS)
 fuzz_replay_config_words_SOURCES = fuzz/fuzz_config_words.c fuzz/replay.c
@@ -68,6 +69,9 @@ fuzz_replay_retry_after_LDADD = lib/libforesatt.la $(APR_LIBS) $(CURL_LIBS) -lpt
 
 fuzz_replay_selfservice_SOURCES = fuzz/fuzz_selfservice.c fuzz/replay.c
 fuzz_replay_selfservice_LDADD = lib/libforesatt.la $(APR_LIBS)
+fuzz_replay_profile_post_SOURCES = fuzz/fuzz_profile_post.c fuzz/replay.c
+fuzz_replay_profile_post_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+fuzz_replay_profile_post_LDADD = lib/libforesatt.la $(APR_LIBS) $(JANSSON_LIBS)
 
 # Seeds the code itself produces (sealed cookies, signed tokens): fuzz/make_seeds DIR writes them.
 noinst_PROGRAMS += fuzz/make_seeds

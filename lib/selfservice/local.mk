@@ -2,6 +2,7 @@
 lib_libforesatt_la_SOURCES += \
 	lib/selfservice/template.c lib/selfservice/template.h \
 	lib/selfservice/contact.c lib/selfservice/contact.h \
+	lib/selfservice/contact_input.c lib/selfservice/contact_input.h \
 	lib/selfservice/lang.c lib/selfservice/lang.h \
 	lib/selfservice/consent_period.c lib/selfservice/consent_period.h
 

@@ -29,6 +29,7 @@
 #include "policy/access.h"
 #include "pages/pages.h"
 #include "selfservice/contact.h"
+#include "selfservice/contact_input.h"
 
 APLOG_USE_MODULE(foresatt);
 
@@ -44,19 +45,7 @@ typedef struct profile {
     const char **pupil_names;            /* per row; only for pupils the guardian may see */
 } profile_t;
 
-/* What the guardian typed, and what is wrong with it. */
-typedef struct input {
-    const char *phone;
-    const char *emails[EMAIL_FIELDS];
-    fst_contact_error_t phone_error;
-    fst_contact_error_t email_error[EMAIL_FIELDS];
-    int invalid;
-    const char *first_error; /* for the audit log */
-    /* normalised, when valid */
-    const char *phone_norm;
-    const char *email_norm[FORESATT_MAX_EMAILS];
-    size_t n_emails;
-} input_t;
+typedef fst_contact_input_t input_t;
 
 static int64_t contact_time(const foresatt_guardian_t *g)
 {
@@ -283,95 +272,6 @@ static int send_html(fs_ss_t *q, int status, const profile_t *p, const input_t *
 
 /* --- POST --------------------------------------------------------------------------------------- */
 
-/* The input from a form (phone, email1..email4) or JSON ({"phone": s|null, "emails": [s...]}); a
- * field left out keeps the saved value (all four e-mail fields, for a form). 0 when the JSON has the
- * wrong shape. */
-static int gather(fs_ss_t *q, const profile_t *p, apr_table_t *form, json_t *json, input_t *in)
-{
-    apr_pool_t *pool = q->r->pool;
-    size_t i;
-
-    memset(in, 0, sizeof(*in));
-    if (form != NULL) {
-        int any = 0;
-
-        in->phone = apr_table_get(form, "phone");
-        if (in->phone == NULL)
-            in->phone = p->contact->phone ? p->contact->phone : "";
-        for (i = 0; i < EMAIL_FIELDS; i++)
-            any |= (in->emails[i] = apr_table_get(form, apr_psprintf(pool, "email%d", (int)i + 1))) != NULL;
-        for (i = 0; !any && i < p->contact->n_emails && i < EMAIL_FIELDS; i++)
-            in->emails[i] = p->contact->emails[i];
-        return 1;
-    }
-    {
-        json_t *phone = json_object_get(json, "phone"), *emails = json_object_get(json, "emails");
-
-        if (phone == NULL)
-            in->phone = p->contact->phone ? p->contact->phone : "";
-        else if (json_is_null(phone))
-            in->phone = "";
-        else if (json_is_string(phone))
-            in->phone = json_string_value(phone);
-        else
-            return 0;
-        if (emails == NULL) {
-            for (i = 0; i < p->contact->n_emails && i < EMAIL_FIELDS; i++)
-                in->emails[i] = p->contact->emails[i];
-            return 1;
-        }
-        if (!json_is_array(emails))
-            return 0;
-        for (i = 0; i < json_array_size(emails); i++) {
-            json_t *e = json_array_get(emails, i);
-            if (!json_is_string(e))
-                return 0;
-            if (i >= EMAIL_FIELDS) {
-                in->email_error[EMAIL_FIELDS - 1] = FST_CONTACT_EMAIL_TOO_MANY;
-                in->invalid = 1;
-                in->first_error = fst_contact_error_name(FST_CONTACT_EMAIL_TOO_MANY);
-                break;
-            }
-            in->emails[i] = apr_pstrdup(pool, json_string_value(e));
-        }
-        in->phone = apr_pstrdup(pool, in->phone);
-    }
-    return 1;
-}
-
-static void check(apr_pool_t *pool, input_t *in)
-{
-    size_t i, bad;
-    fst_contact_error_t rc;
-
-    in->phone_error = fst_contact_phone(pool, in->phone, &in->phone_norm);
-    if (in->phone_error != FST_CONTACT_OK) {
-        in->invalid = 1;
-        in->first_error = in->first_error ? in->first_error : fst_contact_error_name(in->phone_error);
-    }
-    /* Each address alone, then the list (duplicates); the first problem per field is shown. */
-    for (i = 0; i < EMAIL_FIELDS; i++) {
-        const char *norm;
-
-        if (in->emails[i] == NULL || in->email_error[i] != FST_CONTACT_OK ||
-            strspn(in->emails[i], " \t\r\n") == strlen(in->emails[i]))
-            continue;
-        if ((rc = fst_contact_email(pool, in->emails[i], &norm)) != FST_CONTACT_OK) {
-            in->email_error[i] = rc;
-            in->invalid = 1;
-            in->first_error = in->first_error ? in->first_error : fst_contact_error_name(rc);
-        }
-    }
-    if (in->invalid)
-        return;
-    rc = fst_contact_emails(pool, in->emails, EMAIL_FIELDS, in->email_norm, &in->n_emails, &bad);
-    if (rc != FST_CONTACT_OK) {
-        in->email_error[bad] = rc;
-        in->invalid = 1;
-        in->first_error = fst_contact_error_name(rc);
-    }
-}
-
 static json_t *errors_json(const input_t *in)
 {
     json_t *fields = json_object();
@@ -406,29 +306,29 @@ static int post(fs_ss_t *q)
         json_decref(json);
         return rc;
     }
-    if (!gather(q, &p, form, json, &in)) {
+    /* The input is copied into the request's pool, so the document is freed here, once. */
+    if (form != NULL)
+        fst_contact_input_form(r->pool, form, p.contact, &in);
+    else if (!fst_contact_input_json(r->pool, json, p.contact, &in)) {
         json_decref(json);
         fs_ss_audit(q, FORESATT_ROLE_GUARDIAN, NULL, "contact_update", "invalid", "bad_request");
         return fs_ss_send_message(q, HTTP_BAD_REQUEST, "bad_request");
     }
+    json_decref(json);
     if (!fs_ss_csrf_ok(q, form)) {
-        json_decref(json);
         fs_ss_audit(q, FORESATT_ROLE_GUARDIAN, NULL, "contact_update", "deny", "csrf");
         if (q->json)
             return fs_ss_send_json(q, HTTP_FORBIDDEN, json_pack("{s:s}", "error", "csrf"));
         return send_html(q, HTTP_FORBIDDEN, &p, &in, "csrf_failed");
     }
-    check(r->pool, &in);
+    fst_contact_input_check(r->pool, &in);
     if (in.invalid) {
         fs_ss_audit(q, FORESATT_ROLE_GUARDIAN, NULL, "contact_update", "invalid", in.first_error);
-        if (json) {
-            json_decref(json);
+        if (form == NULL)
             return fs_ss_send_json(q, HTTP_UNPROCESSABLE_ENTITY,
                                    json_pack("{s:s,s:o}", "error", "invalid", "fields", errors_json(&in)));
-        }
         return send_html(q, HTTP_UNPROCESSABLE_ENTITY, &p, &in, NULL);
     }
-    json_decref(json);
     memset(&st, 0, sizeof(st));
     fst_plugin_lock(store);
     res = store->desc->store->guardian_contact_update(store->instance, q->id->pid, in.phone_norm,

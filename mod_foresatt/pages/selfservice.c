@@ -26,11 +26,10 @@
 #include "json_guard.h"
 #include "login/login.h"
 #include "pages/pages.h"
+#include "selfservice/contact_input.h"
 
 APLOG_USE_MODULE(foresatt);
 
-#define JSON_BODY_MAX 16384
-#define JSON_DEPTH_MAX 4
 #define CSP "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; " \
             "frame-ancestors 'none'"
 #define CSP_JSON "default-src 'none'; frame-ancestors 'none'"
@@ -241,10 +240,10 @@ int fs_ss_read_body(fs_ss_t *q, apr_table_t **form, json_t **json, int *rc)
                                                                        ct[16] == ' ')) {
         const char *err = NULL;
         size_t len;
-        char *text = fs_request_body(r, JSON_BODY_MAX, &len, &status);
+        char *text = fs_request_body(r, FST_SS_JSON_BODY_MAX, &len, &status);
 
         if (text != NULL) {
-            *json = fst_json_parse_object(text, len, JSON_BODY_MAX, JSON_DEPTH_MAX, &err);
+            *json = fst_json_parse_object(text, len, FST_SS_JSON_BODY_MAX, FST_SS_JSON_DEPTH_MAX, &err);
             if (*json != NULL)
                 return 1;
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0602) "%s: JSON body refused: %s", q->page, err);

@@ -233,6 +233,24 @@ def test_csrf_is_required(site, httpd):
     assert len(denied) >= 8 and all(e["reason"] == "csrf" for e in denied)
 
 
+def test_json_post_refused_shows_the_typed_phone_in_the_page(site, httpd):
+    """A JSON body without "emails" and a wrong token, answered as a page (Accept text/html or */*):
+    the form shows the phone exactly as typed (it once showed the freed JSON document's bytes)."""
+    b, r = login(site, "SAMIRA AHMED")
+    saved, before = the_form(r), export(site, "SAMIRA AHMED")
+    for accept in ("text/html", "*/*"):
+        for phone in ("+47 913 13 131", "+47 (913) 13-131 " + "9" * 200, "ø" * 30):
+            r = b.post(PROFILE, data=json.dumps({"phone": phone}),
+                       headers={"Accept": accept, "Content-Type": "application/json", "X-CSRF-Token": "nope"})
+            assert r.status_code == 403, (accept, r.status_code)
+            assert r.headers["Content-Type"].startswith("text/html")
+            assert_valid(r.text)
+            kept = the_form(r)
+            assert kept["phone"] == phone, accept
+            assert [kept[f"email{i}"] for i in range(1, 5)] == [saved[f"email{i}"] for i in range(1, 5)]
+    assert export(site, "SAMIRA AHMED") == before
+
+
 def test_a_protected_address_is_never_in_any_response(site, httpd):
     mona = site.who("MONA STRAND")
     never = mona["never_shown"]

@@ -69,6 +69,11 @@ def test_contact_edit_refused_while_the_store_is_busy_keeps_the_input(site):
                    headers={"Accept": "application/json", "Content-Type": "application/json",
                             "X-CSRF-Token": fields["csrf"]})
         assert j.status_code == 503 and j.json() == {"error": "unavailable"}
+        # the same JSON answered as a page: the phone as typed, after the document is freed
+        p = b.post("/foresatt/profil", data=json.dumps({"phone": "+47 912 34 998"}),
+                   headers={"Accept": "text/html", "Content-Type": "application/json",
+                            "X-CSRF-Token": fields["csrf"]})
+        assert p.status_code == 503 and form_fields(p.text, "/foresatt/profil")["phone"] == "+47 912 34 998"
         # reading still works while the lock is held
         assert b.get("/foresatt/profil").status_code == 200
     assert all(reg["edited_at"] is None for reg in export(site, "KARI HANSEN"))

@@ -14,6 +14,7 @@
 
 #include "selfservice/consent_period.h"
 #include "selfservice/contact.h"
+#include "selfservice/contact_input.h"
 #include "selfservice/lang.h"
 #include "selfservice/template.h"
 
@@ -322,6 +323,91 @@ START_TEST(email_lists)
 }
 END_TEST
 
+/* --- the profile POST's input ---------------------------------------------------------------- */
+
+static json_t *doc(const char *text)
+{
+    json_error_t e;
+    json_t *j = json_loads(text, 0, &e);
+
+    ck_assert_msg(j != NULL, "%s", e.text);
+    return j;
+}
+
+START_TEST(contact_input_outlives_the_document)
+{
+    foresatt_guardian_t saved = {.phone = "+4790000000", .n_emails = 2, .emails = {"a@x.no", "b@x.no"}};
+    fst_contact_input_t in;
+    json_t *j;
+
+    /* phone only: the saved addresses kept, the typed phone copied before the document goes */
+    j = doc("{\"phone\":\"+47 913 13 131\"}");
+    ck_assert_int_eq(fst_contact_input_json(pool, j, &saved, &in), 1);
+    json_decref(j);
+    ck_assert_str_eq(in.phone, "+47 913 13 131");
+    ck_assert_str_eq(in.emails[0], "a@x.no");
+    ck_assert_str_eq(in.emails[1], "b@x.no");
+    ck_assert_ptr_null(in.emails[2]);
+    ck_assert(in.emails[0] != saved.emails[0]);
+    fst_contact_input_check(pool, &in);
+    ck_assert_int_eq(in.invalid, 0);
+    ck_assert_str_eq(in.phone_norm, "+4791313131");
+    ck_assert_int_eq(in.n_emails, 2);
+
+    /* emails only: the saved phone kept */
+    j = doc("{\"emails\":[\"c@x.no\"]}");
+    ck_assert_int_eq(fst_contact_input_json(pool, j, &saved, &in), 1);
+    json_decref(j);
+    ck_assert_str_eq(in.phone, "+4790000000");
+    ck_assert_str_eq(in.emails[0], "c@x.no");
+
+    /* null removes the phone; five addresses are too many, not a shape error */
+    j = doc("{\"phone\":null,\"emails\":[\"a@x.no\",\"b@x.no\",\"c@x.no\",\"d@x.no\",\"e@x.no\"]}");
+    ck_assert_int_eq(fst_contact_input_json(pool, j, &saved, &in), 1);
+    json_decref(j);
+    ck_assert_str_eq(in.phone, "");
+    ck_assert_int_eq(in.invalid, 1);
+    ck_assert_int_eq(in.email_error[FORESATT_MAX_EMAILS - 1], FST_CONTACT_EMAIL_TOO_MANY);
+    ck_assert_str_eq(in.emails[3], "d@x.no");
+
+    /* wrong shapes */
+    {
+        static const char *const bad[] = {"{\"phone\":5}", "{\"emails\":\"a@x.no\"}", "{\"emails\":[1]}",
+                                          "{\"phone\":[\"+4790000000\"]}"};
+        size_t i;
+
+        for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            j = doc(bad[i]);
+            ck_assert_msg(fst_contact_input_json(pool, j, &saved, &in) == 0, "%s", bad[i]);
+            json_decref(j);
+        }
+    }
+}
+END_TEST
+
+START_TEST(contact_input_from_a_form)
+{
+    foresatt_guardian_t saved = {.phone = NULL, .n_emails = 1, .emails = {"a@x.no"}};
+    apr_table_t *form = apr_table_make(pool, 4);
+    fst_contact_input_t in;
+
+    /* nothing sent: the saved data (no phone is "") */
+    fst_contact_input_form(pool, form, &saved, &in);
+    ck_assert_str_eq(in.phone, "");
+    ck_assert_str_eq(in.emails[0], "a@x.no");
+    /* one e-mail field sent: the form's fields replace all four */
+    apr_table_set(form, "email2", "b@x.no");
+    apr_table_set(form, "phone", "bad");
+    fst_contact_input_form(pool, form, &saved, &in);
+    ck_assert_ptr_null(in.emails[0]);
+    ck_assert_str_eq(in.emails[1], "b@x.no");
+    fst_contact_input_check(pool, &in);
+    ck_assert_int_eq(in.invalid, 1);
+    ck_assert_int_ne(in.phone_error, FST_CONTACT_OK);
+    ck_assert_str_eq(in.first_error, fst_contact_error_name(in.phone_error));
+}
+END_TEST
+
 /* --- language --------------------------------------------------------------------------------- */
 
 START_TEST(language)
@@ -414,6 +500,8 @@ int main(void)
     tcase_add_test(tc, phones);
     tcase_add_test(tc, emails);
     tcase_add_test(tc, email_lists);
+    tcase_add_test(tc, contact_input_outlives_the_document);
+    tcase_add_test(tc, contact_input_from_a_form);
     tcase_add_test(tc, language);
     tcase_add_test(tc, consent_end);
     suite_add_tcase(s, tc);
