@@ -59,26 +59,36 @@ fst_csv_result_t fst_csv_next(fst_csv_t *csv, apr_pool_t *pool, fst_csv_record_t
         char *value;
 
         if (p < n && d[p] == '"') {
-            char *out = apr_palloc(pool, n - p + 1), *o = out;
-            p++;
+            /* The field's end first, then a copy of exactly its length: memory stays linear in the
+             * file however many fields are quoted. */
+            size_t q = p + 1, out_len = 0;
+            char *out, *o;
+
             for (;;) {
-                if (p >= n) {
+                if (q >= n) {
                     *err = apr_psprintf(pool, "a quoted field opened on line %d is never closed", rec->line);
                     return FST_CSV_ERROR;
                 }
-                if (d[p] == '"') {
-                    if (p + 1 < n && d[p + 1] == '"') {
-                        *o++ = '"';
-                        p += 2;
+                if (d[q] == '"') {
+                    if (q + 1 < n && d[q + 1] == '"') {
+                        out_len++;
+                        q += 2;
                         continue;
                     }
-                    p++;
                     break;
                 }
-                if (d[p] == '\n')
-                    csv->line++;
-                *o++ = d[p++];
+                out_len++;
+                q++;
             }
+            out = o = apr_palloc(pool, out_len + 1);
+            for (p++; p < q; p++) {
+                if (d[p] == '"')
+                    p++; /* the first of a doubled quote */
+                else if (d[p] == '\n')
+                    csv->line++;
+                *o++ = d[p];
+            }
+            p = q + 1;
             *o = '\0';
             value = out;
             if (p < n && d[p] != ',' && d[p] != '\n' && !(d[p] == '\r' && p + 1 < n && d[p + 1] == '\n')) {

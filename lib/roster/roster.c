@@ -245,6 +245,11 @@ static int header(parser_t *ps, const fst_csv_record_t *rec, int *index)
     return ok;
 }
 
+static const char *keep(parser_t *ps, const char *v)
+{
+    return v ? apr_pstrdup(ps->pool, v) : NULL;
+}
+
 static void row(parser_t *ps, const fst_csv_record_t *rec, const int *index, apr_array_header_t *rows,
                 apr_hash_t *pupils, apr_hash_t *pupil_numbers, apr_hash_t *guardian_keys)
 {
@@ -370,6 +375,10 @@ static void row(parser_t *ps, const fst_csv_record_t *rec, const int *index, apr
                                  seen->line));
             return;
         }
+        /* the pupil's words once, shared by the pupil's rows */
+        r.pupil_id = p->pupil_id;
+        r.pupil_number = p->pupil_number;
+        r.school = p->school;
     } else {
         const pupil_seen_t *other = apr_hash_get(pupil_numbers, r.pupil_number, APR_HASH_KEY_STRING);
         if (other) {
@@ -378,6 +387,17 @@ static void row(parser_t *ps, const fst_csv_record_t *rec, const int *index, apr
             return;
         }
     }
+    /* The record lives in the parser's scratch pool: what the row keeps moves to the roster's. */
+    if (!seen) {
+        r.pupil_id = apr_pstrdup(ps->pool, r.pupil_id);
+        r.pupil_number = apr_pstrdup(ps->pool, r.pupil_number);
+        r.school = apr_pstrdup(ps->pool, r.school);
+    }
+    r.guardian_number = keep(ps, r.guardian_number);
+    r.guardian_name = keep(ps, r.guardian_name);
+    r.guardian_address = keep(ps, r.guardian_address);
+    r.guardian_phone = keep(ps, r.guardian_phone);
+    /* guardian_emails: check_emails wrote it in the roster's pool */
     if (r.guardian_name) {
         const char *key = apr_pstrcat(ps->pool, r.pupil_id, "\x1f",
                                       r.guardian_number ? r.guardian_number : "name:", r.guardian_number ? "" :
@@ -411,12 +431,16 @@ fst_roster_t *fst_roster_parse(apr_pool_t *pool, const char *data, size_t len)
     const char *err = NULL;
     int index[N_COLS + 1], have_header = 0; /* index[N_COLS]: the header's width */
     fst_csv_result_t rc;
+    apr_pool_t *scratch;
 
+    /* Each record in a scratch pool cleared for the next: the roster keeps only what its rows
+     * hold, so memory is the file plus the rows. */
+    apr_pool_create(&scratch, pool);
     fst_csv_init(&csv, data, len);
-    while ((rc = fst_csv_next(&csv, pool, &rec, &err)) != FST_CSV_END) {
+    while (apr_pool_clear(scratch), (rc = fst_csv_next(&csv, scratch, &rec, &err)) != FST_CSV_END) {
         if (rc == FST_CSV_ERROR) {
             /* The reader cannot tell where the next record starts: stop here. */
-            problem(&ps, rec.line, NULL, err);
+            problem(&ps, rec.line, NULL, apr_pstrdup(pool, err));
             break;
         }
         ps.line = rec.line;
@@ -437,6 +461,7 @@ fst_roster_t *fst_roster_parse(apr_pool_t *pool, const char *data, size_t len)
         problem(&ps, 0, NULL, "the file is empty (expected a header line and rows)");
     else if (have_header && rows->nelts == 0 && roster->n_problems == 0)
         problem(&ps, 0, NULL, "the file has a header but no rows");
+    apr_pool_destroy(scratch);
     roster->rows = (foresatt_roster_row_t *)rows->elts;
     roster->n_rows = (size_t)rows->nelts;
     roster->n_pupils = apr_hash_count(pupils);

@@ -5,11 +5,14 @@ import io
 import json
 import os
 import re
+import resource
+import sqlite3
 import subprocess
 
 import pytest
 
 from fstest import paths
+from fstest.roster import ADDRESS, write_roster
 from fstest.store import make_fixtures, new_store
 
 TODAY = "2026-12-01"
@@ -95,6 +98,37 @@ def test_import_applies_a_changed_roster(store, fixtures, tmp_path):
     assert store.sql("SELECT count(*) FROM guardian WHERE name = 'OLA HANSEN'") == "0"
     assert store.sql("SELECT DISTINCT emails FROM guardian WHERE name = 'KARI HANSEN'") == "kari@example.no;k@x.no"
     assert store.sql("SELECT count(*) FROM pupil WHERE pupil_id = 'S4002'") == "1"  # not in the file: kept
+
+
+def test_fully_quoted_roster_imports_in_linear_memory(tmp_path):
+    """Every field quoted once made the reader allocate the rest of the file per field: 5,000 rows
+    needed tens of GB of address space and crashed under a limit. Under 512 MB of address space the
+    import completes with every row and every quoted value intact. (A sanitizer build reserves
+    terabytes of shadow memory, so there the import runs without the limit; bench/roster_memory.py
+    measures the peak.)"""
+    store = new_store("sqlite", tmp_path)
+    roster = tmp_path / "quoted.csv"
+    ids = write_roster(str(roster), 5000, quoted=True)
+    conf = store.write_config(tmp_path)
+
+    def limit():
+        if not paths.SANITIZER_PRELOAD:
+            resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
+
+    p = subprocess.run([paths.tool(), "--config", conf, "import", str(roster)], capture_output=True, text=True,
+                       timeout=300, preexec_fn=limit)
+    assert p.returncode == 0, (p.returncode, p.stderr[-2000:])
+    assert "5000 rows, 2500 students" in p.stdout
+    assert "guardians: 5000 added, 0 updated, 0 removed" in p.stdout
+    no_numbers(p)
+    assert store.sql("SELECT count(*) FROM pupil") == "2500"
+    assert store.sql(f"SELECT count(*) FROM guardian WHERE pupil_id = '{ids[-1]}'") == "2"
+    con = sqlite3.connect(store.params.split("=", 1)[1])
+    try:
+        addresses = dict(con.execute("SELECT pupil_id, address FROM guardian WHERE name LIKE '% 0'").fetchall())
+    finally:
+        con.close()
+    assert addresses[ids[0]] == ADDRESS.format(i=0) and addresses[ids[-1]] == ADDRESS.format(i=len(ids) - 1)
 
 
 def rejected_roster(fixtures, edit):
