@@ -202,7 +202,8 @@ static int redeem_code(request_rec *r, const fs_op_t *op, const fst_login_state_
     if (fs_op_http(r, op->discovery.token_endpoint, fst_token_request_body(r->pool, &req), basic, &body, &len,
                    &status) != FS_OP_HTTP_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0151) "the token endpoint %s gave no answer: "
-                      "unreachable, slower than ForesattOPTimeout, or too large", op->discovery.token_endpoint);
+                      "unreachable, slower than ForesattOPTimeout, or over the HTTP client's 1 MB",
+                      op->discovery.token_endpoint);
         return page_with_retry(r, HTTP_SERVICE_UNAVAILABLE, &fs_page_op_unavailable, st->return_url);
     }
     switch (fst_token_response_parse(r->pool, status, body, len, &resp, &err)) {

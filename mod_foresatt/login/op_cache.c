@@ -6,18 +6,24 @@
  * ForesattProviderRefresh, kept (stale) while the OP is unreachable, and refetched for an unknown
  * kid at most once per ForesattJWKSRefetchInterval, so random kids cannot cause fetch storms.
  *
+ * With no copy yet (a new child, or the OP down since it started) one request of the child fetches;
+ * the others wait up to COLD_WAIT for it, and a failed fetch is not tried again for COLD_RETRY: an
+ * OP that is down or slow costs each child one fetch at a time, not one per request.
+ *
  * Snapshots are immutable and reference-counted: a request holds the one it started with until
  * it ends, so a refresh in another thread never pulls keys from under a verification. Fetching
  * happens without the lock held; only the swap is locked. Each snapshot has its own unmanaged pool
  * (its own allocator), so threads can make and drop them without touching a shared parent pool.
  *
- * HTTP goes through liboauth2 (oauth2_http_call with its total timeout). Its log is routed into
+ * HTTP goes through liboauth2 (oauth2_http_call with its total timeout; it stops reading an answer
+ * past 1 MB and says so in its log, and the parsers take at most 256 KB of it). Its log is routed into
  * httpd's error log, capped at notice: its debug lines dump request bodies (codes, secrets), and
  * those must never be written, whatever LogLevel says.
  */
 #include <string.h>
 
 #include <apr_strings.h>
+#include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
 #include <curl/curl.h>
 #include <oauth2/http.h>
@@ -30,6 +36,8 @@ APLOG_USE_MODULE(foresatt);
 
 #define CURL_INIT_KEY "foresatt-curl-global-init"
 #define STALE_RETRY 30 /* seconds between refresh attempts while the OP is down and a stale copy serves */
+#define COLD_WAIT 2    /* seconds a request without a copy waits for the fetch another request makes */
+#define COLD_RETRY 3   /* seconds after a failed fetch without a copy before the next try */
 
 typedef struct snapshot {
     fs_op_t op;         /* first: requests see only this */
@@ -45,6 +53,10 @@ struct fs_op_cache {
     snapshot_t *current;
     apr_time_t retry_after;     /* after a failed refresh with a stale copy in hand */
     apr_time_t last_kid_refetch;
+    apr_thread_cond_t *fetch_done; /* broadcast when a fetch ends */
+    int fetching;                  /* a request of this child is fetching discovery and JWKS */
+    apr_time_t cold_retry_after;   /* after a failed fetch with no copy */
+    char cold_error[512];          /* why that fetch failed */
 };
 
 /* --- liboauth2 plumbing -------------------------------------------------------------------------- */
@@ -81,6 +93,7 @@ void fs_op_cache_child_init(apr_pool_t *pchild, server_rec *main_server)
         cache->pool = pchild;
         cache->server = s;
         apr_thread_mutex_create(&cache->mutex, APR_THREAD_MUTEX_DEFAULT, pchild);
+        apr_thread_cond_create(&cache->fetch_done, pchild);
         /* Capped at notice: liboauth2's debug output carries request bodies. */
         sink = oauth2_log_sink_create(OAUTH2_LOG_NOTICE, oauth2_sink, s);
         cache->log = oauth2_log_init(OAUTH2_LOG_NOTICE, sink);
@@ -181,7 +194,7 @@ static int fetch_jwks(request_rec *r, snapshot_t *snap, const char *jwks_uri, co
 
     if (fs_op_http(r, jwks_uri, NULL, NULL, &body, &len, &status) != FS_OP_HTTP_OK) {
         *err = apr_psprintf(r->pool, "the JWKS at %s could not be fetched (unreachable, slower than "
-                            "ForesattOPTimeout, or too large)", jwks_uri);
+                            "ForesattOPTimeout, or over the HTTP client's 1 MB)", jwks_uri);
         return 0;
     }
     if (status != 200) {
@@ -208,7 +221,7 @@ static snapshot_t *fetch_all(request_rec *r, const char **err)
 
     if (fs_op_http(r, c->metadata_url, NULL, NULL, &body, &len, &status) != FS_OP_HTTP_OK) {
         *err = apr_psprintf(r->pool, "the discovery document at %s could not be fetched (unreachable, slower "
-                            "than ForesattOPTimeout, or too large)", c->metadata_url);
+                            "than ForesattOPTimeout, or over the HTTP client's 1 MB)", c->metadata_url);
         return NULL;
     }
     if (status != 200) {
@@ -229,6 +242,26 @@ static snapshot_t *fetch_all(request_rec *r, const char **err)
     return snap;
 }
 
+/* No copy and none to be had now (caller holds the lock): the last failure, or another request's
+ * fetch still running after COLD_WAIT. NULL when a copy came or this request should fetch. */
+static const char *cold_refusal_locked(request_rec *r, fs_op_cache_t *cache, apr_time_t now)
+{
+    apr_time_t deadline = now + apr_time_from_sec(COLD_WAIT);
+
+    if (now < cache->cold_retry_after)
+        return apr_psprintf(r->pool, "%s (not tried again for %" APR_TIME_T_FMT " s)", cache->cold_error,
+                            apr_time_sec(cache->cold_retry_after - now) + 1);
+    while (cache->fetching && cache->current == NULL && (now = apr_time_now()) < deadline)
+        apr_thread_cond_timedwait(cache->fetch_done, cache->mutex, deadline - now);
+    if (cache->current != NULL)
+        return NULL;
+    if (cache->fetching)
+        return apr_psprintf(r->pool, "another request has been fetching the OP's metadata for over %d s", COLD_WAIT);
+    if (apr_time_now() < cache->cold_retry_after) /* the fetch waited for failed */
+        return apr_pstrdup(r->pool, cache->cold_error);
+    return NULL;
+}
+
 const fs_op_t *fs_op_get(request_rec *r, const char **err)
 {
     const fs_login_conf_t *c = fs_login_conf(r->server);
@@ -236,29 +269,41 @@ const fs_op_t *fs_op_get(request_rec *r, const char **err)
     apr_time_t now = apr_time_now();
     snapshot_t *snap, *fresh;
     const fs_op_t *op;
+    const char *refused;
 
     if (cache == NULL) {
         *err = "the login is not set up in this process";
         return NULL;
     }
     apr_thread_mutex_lock(cache->mutex);
+    if (cache->current == NULL && (refused = cold_refusal_locked(r, cache, now)) != NULL) {
+        apr_thread_mutex_unlock(cache->mutex);
+        *err = refused;
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0126) "no OP metadata in this process: %s", *err);
+        return NULL;
+    }
     snap = cache->current;
     if (snap != NULL &&
-        (now - snap->op.fetched < apr_time_from_sec(c->refresh_interval) || now < cache->retry_after)) {
+        (now - snap->op.fetched < apr_time_from_sec(c->refresh_interval) || now < cache->retry_after ||
+         cache->fetching)) {
         op = hold_locked(r, cache, snap);
         apr_thread_mutex_unlock(cache->mutex);
         return op;
     }
     if (snap != NULL) /* others keep using the stale copy while this request refreshes */
         cache->retry_after = now + apr_time_from_sec(STALE_RETRY);
+    cache->fetching = 1;
     apr_thread_mutex_unlock(cache->mutex);
 
     fresh = fetch_all(r, err);
 
     apr_thread_mutex_lock(cache->mutex);
+    cache->fetching = 0;
+    apr_thread_cond_broadcast(cache->fetch_done);
     if (fresh != NULL) {
         install_locked(cache, fresh);
         cache->retry_after = 0;
+        cache->cold_retry_after = 0;
         op = hold_locked(r, cache, fresh);
         apr_thread_mutex_unlock(cache->mutex);
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0121) "OP metadata fetched from %s (%d signing keys)",
@@ -266,13 +311,17 @@ const fs_op_t *fs_op_get(request_rec *r, const char **err)
         return op;
     }
     snap = cache->current;
+    if (snap == NULL) {
+        cache->cold_retry_after = apr_time_now() + apr_time_from_sec(COLD_RETRY);
+        apr_cpystrn(cache->cold_error, *err, sizeof(cache->cold_error));
+    }
     op = snap ? hold_locked(r, cache, snap) : NULL;
     apr_thread_mutex_unlock(cache->mutex);
     if (op != NULL)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0122) "%s; using the copy from %" APR_TIME_T_FMT
                       " s ago", *err, apr_time_sec(now - op->fetched));
     else
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0123) "%s", *err);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0123) "%s; not tried again for %d s", *err, COLD_RETRY);
     return op;
 }
 

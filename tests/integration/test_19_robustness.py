@@ -12,7 +12,7 @@ import requests
 
 from fstest import paths
 from fstest.net import free_port
-from fstest.oidc import PROTECTED, Browser, login_conf, make_op, portal
+from fstest.oidc import PROTECTED, Browser, login_conf, login_when_back, make_op, portal
 
 NAV = {"Accept": "text/html"}
 
@@ -87,7 +87,7 @@ def test_dead_endpoints(httpd, op, path):
     assert r.headers["Cache-Control"] == "no-store"
     assert_alive(httpd)
     op.dead = set()
-    assert Browser(httpd).login("/portal/").status_code == 200  # back when the OP is
+    assert login_when_back(httpd).status_code == 200  # back when the OP is
 
 
 def test_op_not_there_at_all(httpd, op):

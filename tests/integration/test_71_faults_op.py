@@ -7,16 +7,18 @@ before the fix in lib/oidc/jwks.c this killed the child at every login.
 Already covered in test_19 and not repeated here: the token endpoint slower than
 ForesattOPTimeout, each endpoint dead, no OP at all, the stale metadata while the OP is down, and
 2 MB or 100 000-deep JSON from each endpoint."""
+import re
 import threading
 import time
 
 import pytest
 import requests
 
-from fstest.oidc import PROTECTED, Browser, login_conf, make_op, portal
+from fstest.oidc import PROTECTED, Browser, login_conf, login_when_back, make_op, portal
 
 OP_DOWN = r"FS01(20|22|23|51|53): "
-ENDPOINTS = ["/.well-known/openid-configuration", "/jwks.json", "/token"]
+DISCOVERY = "/.well-known/openid-configuration"
+ENDPOINTS = [DISCOVERY, "/jwks.json", "/token"]
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +96,7 @@ def test_one_endpoint_answers_garbage(httpd, op, path):
     assert r.status_code in (502, 503) and "ID-porten" in r.text
     assert "Bad Gateway" not in r.text  # the OP's page is not passed on
     op.garbage = set()
-    assert Browser(httpd).login("/portal/").status_code == 200
+    assert login_when_back(httpd).status_code == 200
 
 
 def test_slow_op_holds_only_the_login(httpd, op):
@@ -119,6 +121,64 @@ def test_slow_op_holds_only_the_login(httpd, op):
     assert result["r"].status_code in (502, 503)
     op.slow = {}
     assert Browser(httpd).login("/portal/").status_code == 200
+
+
+def test_cold_start_fetches_once_per_child(httpd, op):
+    """No metadata yet and a slow OP: eight browsers at once wait for one fetch per child (ServerLimit
+    2), not eight fetches, and all of them go on to ID-porten."""
+    new_child(httpd, op)
+    op.slow = {DISCOVERY: 1}
+    answers = [None] * 8
+
+    def start(i):
+        answers[i] = Browser(httpd).get("/portal/")
+
+    threads = [threading.Thread(target=start, args=(i,)) for i in range(len(answers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert all(r is not None and r.status_code == 302 and r.headers["Location"].startswith(op.url("/authorize?"))
+               for r in answers), [r.status_code if r is not None else None for r in answers]
+    assert 1 <= op.requests[DISCOVERY] <= 2, op.requests
+    assert op.requests["/jwks.json"] == op.requests[DISCOVERY]
+
+
+def test_failed_fetch_is_not_retried_at_once(httpd, op):
+    """With no copy and the OP down, a child tries once; the requests after it get the 503 page at
+    once, without asking the OP again, for a few seconds; then the login works again."""
+    new_child(httpd, op)
+    httpd.expect_log(OP_DOWN)
+    op.dead = {DISCOVERY}
+    for _ in range(6):
+        r = Browser(httpd).get("/portal/")
+        assert r.status_code == 503 and "ID-porten" in r.text
+    assert 1 <= op.requests[DISCOVERY] <= 2, op.requests
+    asked = op.requests[DISCOVERY]
+    op.dead = set()
+    r = Browser(httpd).get("/portal/")
+    assert r.status_code == 503 and op.requests[DISCOVERY] == asked  # still within the pause
+    assert login_when_back(httpd).status_code == 200
+
+
+@pytest.mark.parametrize("path", ENDPOINTS)
+def test_an_answer_without_end_is_cut_off(httpd, op, path):
+    """An endpoint that streams an answer without end: the module stops reading at its HTTP client's
+    limit (1 MB in liboauth2 1.4.5.4, what the log line says), answers with the error page, and the
+    child lives. Without a limit it would read until ForesattOPTimeout, at loopback speed."""
+    new_child(httpd, op)
+    httpd.expect_log(OP_DOWN)
+    op.endless = {path}
+    r = new_login(httpd)
+    assert r.status_code in (502, 503) and "ID-porten" in r.text
+    deadline = time.monotonic() + 30
+    while path not in op.endless_sent:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert op.endless_sent[path] < 32 << 20, op.endless_sent
+    assert re.search(r"FS0120: .*larger than", httpd.error_log())
+    op.endless = set()
+    assert login_when_back(httpd).status_code == 200
 
 
 HOSTILE = [{"kty": "RSA", "use": "sig", "kid": "bad-e", "e": "A=AB", "n": "AQAB"},

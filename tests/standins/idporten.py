@@ -188,6 +188,8 @@ class IdPorten:
             self.huge = set()
             self.deep = set()
             self.garbage = set()
+            self.endless = set()  # paths that stream an answer without end, until the client hangs up
+            self.endless_sent = {}  # path -> bytes sent when the client hung up (or the stream's cap)
             self.requests = collections.Counter()
             self.token_requests = []
             self.logouts = []
@@ -478,6 +480,7 @@ class _Handler(BaseHTTPRequestHandler):
             huge = path in op.huge
             deep = path in op.deep
             garbage = path in op.garbage
+            endless = path in op.endless
         if delay:
             time.sleep(delay)
         if dead:
@@ -499,7 +502,28 @@ class _Handler(BaseHTTPRequestHandler):
         if garbage:
             self._send(200, b"<html><body><h1>502 Bad Gateway</h1></body></html>\n", "text/html")
             return True
+        if endless:
+            self._stream_without_end(path)
+            return True
         return False
+
+    def _stream_without_end(self, path, cap=1 << 30):
+        """A JSON string that never closes, until the client hangs up (or cap bytes)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        sent, chunk = 0, b"A" * 65536
+        try:
+            self.wfile.write(b'{"padding":"')
+            while sent < cap:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        self.close_connection = True
+        with self.stand_in.lock:
+            self.stand_in.endless_sent[path] = sent
 
     def _send(self, status, body, ctype="application/json", headers=()):
         if isinstance(body, str):

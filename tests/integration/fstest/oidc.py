@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+import time
 import urllib.parse
 
 import requests
@@ -208,6 +209,16 @@ class Browser:
         back = self.authorize(self.start_login(path), pid=pid, **authorize_kw)
         assert back.status_code == 302, back.text
         return self.get(back.headers["Location"])
+
+
+def login_when_back(httpd, path="/portal/", within=30):
+    """A login once the OP answers again. A child whose first fetch of the OP's metadata failed
+    pauses a few seconds before it asks again; until then new logins get the 503 page."""
+    deadline = time.monotonic() + within
+    while Browser(httpd).get(path).status_code != 302:
+        assert time.monotonic() < deadline, "the login did not come back"
+        time.sleep(0.25)
+    return Browser(httpd).login(path)
 
 
 def decode_jwt_claims(token):
