@@ -26,7 +26,7 @@
 #define FS_AUTHZ_REVISION_CHECK_DEFAULT apr_time_from_sec(1)
 #define FS_AUDIT_FLUSH_DEFAULT apr_time_from_sec(1)
 #define FS_AUDIT_BUFFER_DEFAULT 4096
-#define FS_AUTHZ_MAX_PUPILS 32 /* pupils carried in one decision; more is a data error */
+#define FS_AUTHZ_MAX_PUPILS 32 /* allowed pupils, and refused ones, carried in one decision; more is a data error */
 
 struct fs_authz_child;
 struct fs_audit;

@@ -277,7 +277,7 @@ static fs_decide_result_t compute(request_rec *r, const fs_identity_t *id, struc
     apr_array_header_t *allowed = apr_array_make(r->pool, 4, sizeof(const char *));
     apr_array_header_t *numbers = apr_array_make(r->pool, 4, sizeof(const char *));
     apr_array_header_t *denied = apr_array_make(r->pool, 4, sizeof(const char *));
-    int i;
+    int i, over_allowed = 0, over_denied = 0;
 
     memset(&backend, 0, sizeof(backend));
     backend.lookup = cache_lookup;
@@ -300,16 +300,29 @@ static fs_decide_result_t compute(request_rec *r, const fs_identity_t *id, struc
                           "the decision; fix the roster");
             continue;
         }
-        if (allowed->nelts + denied->nelts >= FS_AUTHZ_MAX_PUPILS)
-            break;
+        /* Each list has its own bound: refused registrations never crowd out an allowed pupil. */
         if (p->reason == FST_REASON_NONE) {
+            if (allowed->nelts >= FS_AUTHZ_MAX_PUPILS) {
+                over_allowed++;
+                continue;
+            }
             APR_ARRAY_PUSH(allowed, const char *) = p->pupil_id;
             if (conf->pass_numbers > 0)
                 APR_ARRAY_PUSH(numbers, const char *) = p->number ? p->number : "";
+        } else if (denied->nelts >= FS_AUTHZ_MAX_PUPILS) {
+            over_denied++;
         } else {
             APR_ARRAY_PUSH(denied, const char *) = apr_psprintf(r->pool, "%s:%d", p->pupil_id, (int)p->reason);
         }
     }
+    if (over_allowed > 0)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0514) "decision for %s: %d allowed pupil(s) past "
+                      "the %d a decision carries are refused; check the roster for this guardian",
+                      id->pseudonym ? id->pseudonym : "-", over_allowed, FS_AUTHZ_MAX_PUPILS);
+    if (over_denied > 0)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0514) "decision for %s: %d refused pupil(s) past "
+                      "the %d a decision carries are refused without a reason on the 403 page; check the roster",
+                      id->pseudonym ? id->pseudonym : "-", over_denied, FS_AUTHZ_MAX_PUPILS);
     memset(d, 0, sizeof(*d));
     d->decided_at = r->request_time;
     d->revision = a->revision;

@@ -2,6 +2,8 @@
 the 403 page, what the portal receives, header scrubbing, configuration errors and the audit log.
 The person comes from a trusted proxy's header (ForesattIdentity header), the same providers as with
 the built-in login."""
+import datetime
+import os
 import re
 import time
 
@@ -9,6 +11,7 @@ import pytest
 import requests
 
 from fstest.net import free_port
+from fstest.roster import synthetic_numbers
 from fstest.world import World
 
 PID = "X-Test-Pid"
@@ -186,6 +189,35 @@ def test_the_refusal_page_says_why_and_nothing_more(world, httpd):
         assert not re.search(r"\d{11}", page.text)
         for s in world.scenarios:
             assert s["who"] not in page.text
+
+
+def test_refused_registrations_do_not_crowd_out_allowed_pupils(httpd_factory):
+    """Kari with 40 more registrations, all for pupils who have left (refused; with her two adults, 42), whose ids sort before
+    her own children's: a decision carries 32 pupils of each kind, so her children are still
+    allowed (once the refused ones filled the decision and cut them off), and the log says that
+    refused pupils were left out."""
+    h = httpd_factory(name="authz-many")
+    w = World(h)
+    kari = w.who("KARI HANSEN")["login"]
+    roster = os.path.join(w.dir, "roster.csv")
+    with open(roster, encoding="utf-8") as f:
+        text = f.read()
+    numbers = [n for n in synthetic_numbers(datetime.date(2008, 3, 1), 60) if n not in text][:40]
+    with open(roster, "a", encoding="utf-8") as f:
+        for i, n in enumerate(numbers):
+            f.write(f"S0{i:03d},{n},OSLO-VGS-01,left,,{kari},KARI HANSEN,+4791234567,kari@example.no,"
+                    "yes,yes,main,accepted\n")
+    p = w.ctl("import", roster)
+    assert p.returncode == 0, p.stderr
+    h.start(site(h, w))
+    h.expect_log(AUTHZ_FAILURE)
+    h.expect_log(r"FS0514: decision for p-[0-9a-f]+: 10 refused pupil\(s\) past the 32")
+    for sid in ("S1001", "S1002", "S1005"):
+        r = get(h, f"/elev/{sid}/p.txt", kari)
+        assert r.status_code == 200 and r.text == "pupil page\n", sid
+    assert get(h, "/elev/S0000/p.txt", kari).status_code == 403
+    assert get(h, "/elev/S1003/p.txt", kari).status_code == 403  # 18, no consent: still refused
+    assert re.search(r"FS0514: decision for p-[0-9a-f]+: 10 refused pupil\(s\) past the 32", h.error_log())
 
 
 def test_require_combinations(world, httpd):
