@@ -51,6 +51,13 @@ static const fs_login_page_t page_csrf = {
     "The logout request did not come from this site. Please use the logout button in the portal.",
     NULL, NULL, NULL, NULL};
 
+static const fs_login_page_t page_not_recorded = {
+    "Utloggingen ble ikke fullf&oslash;rt",
+    "Vi fikk ikke registrert utloggingen, s&aring; du er fortsatt logget inn. Pr&oslash;v igjen om litt.",
+    "Logout not completed",
+    "The logout could not be recorded, so you are still logged in. Please try again shortly.",
+    NULL, NULL, NULL, NULL};
+
 static const fs_login_page_t page_logged_out = {
     "Logget ut", "Du er logget ut.", "Logged out", "You are logged out.", NULL, NULL, NULL, NULL};
 
@@ -241,7 +248,12 @@ int fs_handle_logout(request_rec *r)
     }
 
     hint = id_token_hint(r, s);
-    fs_ended_add(r, s->id, s->expires + sc->clock_skew);
+    /* Unrecorded, a copy of the cookie would still work: say so, and keep the session to retry with. */
+    if (fs_ended_add(r, s->id, s->expires + sc->clock_skew) != FS_ENDED_RECORDED) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0166) "logout of %s not recorded in the table of ended "
+                      "sessions: the session stays valid and the user is told to try again", s->pseudonym);
+        return fs_page_error(r, HTTP_SERVICE_UNAVAILABLE, &page_not_recorded);
+    }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, FSLOGNO(0172) "logout: %s", s->pseudonym);
     fs_session_drop(r);
     fs_cookie_set(r, sc->cookie_logout, "", apr_pstrcat(r->pool, c->handler_path, "logout", NULL), 0);

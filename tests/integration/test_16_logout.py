@@ -3,13 +3,15 @@ afterwards; the OP gets id_token_hint and a registered post_logout_redirect_uri 
 front-channel (acts only when iss and sid both match; frameable by the OP only)."""
 import base64
 import hashlib
+import os
 import re
+import subprocess
 import urllib.parse
 
 import pytest
 import requests
 
-from fstest.oidc import Browser, parse_set_cookie, portal_httpd, set_cookie_lines
+from fstest.oidc import PROTECTED, Browser, login_conf, make_op, parse_set_cookie, portal_httpd, set_cookie_lines
 
 NAV = {"Accept": "text/html"}
 
@@ -168,3 +170,55 @@ def test_frontchannel_unknown_sid_harms_nobody(httpd, op):
     r = frontchannel(httpd, iss=op.issuer, sid="some-other-sid")
     assert r.status_code == 200
     assert still_in(httpd, b.session_cookie())
+
+
+def _our_semaphores(httpd):
+    """The System V semaphores whose last user is one of this httpd's processes."""
+    ours = {httpd.proc_pid}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == httpd.proc_pid:
+                        ours.add(int(d))
+            except (OSError, ValueError, IndexError):
+                pass
+    found = []
+    with open("/proc/sysvipc/sem") as f:
+        semids = [line.split()[1] for line in f.read().splitlines()[1:] if line.strip()]
+    for semid in semids:
+        out = subprocess.run(["ipcs", "-s", "-i", semid], capture_output=True, text=True).stdout
+        pids = [int(line.split()[4]) for line in out.splitlines() if re.match(r"\s*\d+\s+\d+\s+\d+\s+\d+\s+\d+", line)]
+        if any(p in ours for p in pids):
+            found.append(semid)
+    return found
+
+
+def test_a_logout_that_cannot_be_recorded_says_so(httpd_factory):
+    """The table of ended sessions cannot be written (its lock is gone: the sysvsem mutex removed
+    under httpd): the logout is not reported as done. The user gets a 503 page saying they are still
+    logged in, the session cookie is kept (to try again with) and still works, and the log says why."""
+    op = make_op()  # its own OP: registering this httpd's client would replace the module's
+    try:
+        _unrecorded_logout(httpd_factory, op)
+    finally:
+        op.stop()
+
+
+def _unrecorded_logout(httpd_factory, op):
+    h = portal_httpd(httpd_factory, op, "logout-unrecorded",
+                     conf=lambda h: login_conf(h, op) + PROTECTED + "Mutex sysvsem foresatt-revocation\n")
+    first, token = logged_in(h)
+    assert first.post("/foresatt/logout", data={"token": token}).status_code == 200  # the lock is used once
+    sems = _our_semaphores(h)
+    assert len(sems) == 1, sems
+    subprocess.run(["ipcrm", "-s", sems[0]], check=True)
+    h.expect_log(r"FS0114: cannot lock the table of ended sessions")
+    h.expect_log(r"FS0166: logout of p-[0-9a-f]+ not recorded")
+    b, token = logged_in(h)
+    r = b.post("/foresatt/logout", data={"token": token})
+    assert r.status_code == 503
+    assert "du er fortsatt logget inn" in r.text and "you are still logged in" in r.text
+    assert not any(parse_set_cookie(x)[0] == "foresatt_session" for x in set_cookie_lines(r))
+    assert still_in(h, b.session_cookie())
+    assert re.search(r"FS0166: logout of p-[0-9a-f]+ not recorded", h.error_log())
