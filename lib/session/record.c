@@ -31,6 +31,7 @@ void fst_record_writer_init(fst_record_writer_t *w, apr_pool_t *pool, unsigned c
     w->pool = pool;
     w->buf = NULL;
     w->len = w->cap = 0;
+    w->failed = 0;
     fst_record_put_bytes(w, &kind, 1);
 }
 
@@ -59,6 +60,8 @@ void fst_record_put_string(fst_record_writer_t *w, const char *s)
     size_t len = s ? strlen(s) : 0;
     unsigned char b[2];
 
+    if (s != NULL && len > FST_RECORD_STRING_MAX)
+        w->failed = 1;
     if (s == NULL || len > FST_RECORD_STRING_MAX) {
         b[0] = b[1] = 0xff;
         fst_record_put_bytes(w, b, 2);

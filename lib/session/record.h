@@ -19,12 +19,14 @@ typedef struct fst_record_writer {
     apr_pool_t *pool;
     unsigned char *buf;
     size_t len, cap;
+    int failed; /* a string was longer than FST_RECORD_STRING_MAX: the record must not be used */
 } fst_record_writer_t;
 
 void fst_record_writer_init(fst_record_writer_t *w, apr_pool_t *pool, unsigned char kind);
 void fst_record_put_bytes(fst_record_writer_t *w, const void *data, size_t len);
 void fst_record_put_int(fst_record_writer_t *w, int64_t v);
-/* Strings longer than FST_RECORD_STRING_MAX are stored as absent; callers bound them first. */
+/* NULL is stored as absent. A string longer than FST_RECORD_STRING_MAX fails the writer (it would
+ * read back as absent): the encoders then return no record. */
 void fst_record_put_string(fst_record_writer_t *w, const char *s);
 
 typedef struct fst_record_reader {

@@ -13,6 +13,13 @@
  * from it, and would overflow the deadline arithmetic (now - issued, created + timeout). */
 #define TIME_MAX INT64_C(100000000000)
 
+/* The record, or NULL (and *len 0) when a string was too long to store. */
+static unsigned char *finish(const fst_record_writer_t *w, size_t *len)
+{
+    *len = w->failed ? 0 : w->len;
+    return w->failed ? NULL : w->buf;
+}
+
 static int time_ok(int64_t t)
 {
     return t >= 0 && t <= TIME_MAX;
@@ -38,8 +45,7 @@ unsigned char *fst_session_encode(apr_pool_t *pool, const fst_session_t *s, size
     fst_record_put_string(&w, s->name);
     fst_record_put_string(&w, s->authz_state);
     fst_record_put_string(&w, s->csrf_token);
-    *len = w.len;
-    return w.buf;
+    return finish(&w, len);
 }
 
 int fst_session_decode(apr_pool_t *pool, const unsigned char *buf, size_t len, fst_session_t *s)
@@ -122,8 +128,7 @@ unsigned char *fst_login_state_encode(apr_pool_t *pool, const fst_login_state_t 
     fst_record_put_string(&w, st->code_verifier);
     fst_record_put_string(&w, st->return_url);
     fst_record_put_int(&w, st->created);
-    *len = w.len;
-    return w.buf;
+    return finish(&w, len);
 }
 
 int fst_login_state_decode(apr_pool_t *pool, const unsigned char *buf, size_t len, fst_login_state_t *st)
@@ -149,8 +154,7 @@ unsigned char *fst_logout_hint_encode(apr_pool_t *pool, const fst_logout_hint_t 
     fst_record_put_bytes(&w, h->session_id, sizeof(h->session_id));
     fst_record_put_int(&w, h->expires);
     fst_record_put_string(&w, h->id_token);
-    *len = w.len;
-    return w.buf;
+    return finish(&w, len);
 }
 
 int fst_logout_hint_decode(apr_pool_t *pool, const unsigned char *buf, size_t len, fst_logout_hint_t *h)

@@ -41,7 +41,9 @@ typedef enum fst_session_time {
     FST_SESSION_FROM_FUTURE /* issued later than now plus the skew: a clock problem or forgery */
 } fst_session_time_t;
 
-/* Serialise / parse the record (plain bytes; sealing is cookie_crypto's job). */
+/* Serialise / parse the record (plain bytes; sealing is cookie_crypto's job). Each encoder returns
+ * NULL when a string is longer than a record holds (FST_RECORD_STRING_MAX): never a record that
+ * reads back with the string missing. */
 unsigned char *fst_session_encode(apr_pool_t *pool, const fst_session_t *s, size_t *len);
 /* Returns 1 and fills s (strings in pool), or 0 when the bytes are not a session record. */
 int fst_session_decode(apr_pool_t *pool, const unsigned char *buf, size_t len, fst_session_t *s);

@@ -312,7 +312,7 @@ static int start_session(request_rec *r, const fs_op_t *op, const fst_id_token_c
     hint.expires = s.expires;
     hint.id_token = id_token;
     plain = fst_logout_hint_encode(r->pool, &hint, &len);
-    sealed = fst_aead_seal(sc->aead, r->pool, sc->aad_logout, plain, len);
+    sealed = plain ? fst_aead_seal(sc->aead, r->pool, sc->aad_logout, plain, len) : NULL;
     if (sealed == NULL ||
         fs_cookie_set(r, sc->cookie_logout, sealed, apr_pstrcat(r->pool, c->handler_path, "logout", NULL),
                       sc->max_age) == NULL)

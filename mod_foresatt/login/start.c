@@ -200,16 +200,18 @@ int fs_login_start_lang(request_rec *r, const char *return_url, const char *lang
     st.return_url = return_url;
     st.created = apr_time_sec(r->request_time);
     plain = fst_login_state_encode(r->pool, &st, &len);
-    sealed = fst_aead_seal(sc->aead, r->pool, sc->aad_state, plain, len);
-    if (sealed == NULL)
+    sealed = plain ? fst_aead_seal(sc->aead, r->pool, sc->aad_state, plain, len) : NULL;
+    if (sealed == NULL && plain != NULL)
         return HTTP_INTERNAL_SERVER_ERROR;
     cap_state_cookies(r, c, sc);
     cookie = apr_pstrcat(r->pool, sc->cookie_state_prefix, state, NULL);
-    if (fs_cookie_set(r, cookie, sealed, "/", c->state_timeout) == NULL) {
+    if (sealed == NULL || fs_cookie_set(r, cookie, sealed, "/", c->state_timeout) == NULL) {
         /* Only a very long return URL can do this: go home afterwards instead. */
         st.return_url = "/";
         plain = fst_login_state_encode(r->pool, &st, &len);
-        sealed = fst_aead_seal(sc->aead, r->pool, sc->aad_state, plain, len);
+        sealed = plain ? fst_aead_seal(sc->aead, r->pool, sc->aad_state, plain, len) : NULL;
+        if (sealed == NULL)
+            return HTTP_INTERNAL_SERVER_ERROR;
         fs_cookie_set(r, cookie, sealed, "/", c->state_timeout);
     }
 

@@ -234,7 +234,8 @@ int fs_session_send(request_rec *r, const fst_session_t *session)
     size_t len;
     const char *sealed, *line;
 
-    plain = fst_session_encode(root->pool, session, &len);
+    if ((plain = fst_session_encode(root->pool, session, &len)) == NULL)
+        return 0;
     sealed = fst_aead_seal(c->aead, root->pool, c->aad_session, plain, len);
     if (sealed == NULL)
         return 0;

@@ -222,3 +222,21 @@ def _unrecorded_logout(httpd_factory, op):
     assert not any(parse_set_cookie(x)[0] == "foresatt_session" for x in set_cookie_lines(r))
     assert still_in(h, b.session_cookie())
     assert re.search(r"FS0166: logout of p-[0-9a-f]+ not recorded", h.error_log())
+
+
+def test_an_id_token_too_long_to_keep_is_said_so(httpd, op):
+    """An ID token over the 8 KB a cookie record holds: the login works, the log says the token is
+    not kept for logout, no logout cookie is set (once a record with the token missing was sealed
+    and sent), and logout is local."""
+    op.claims_override = {"padding": "p" * 9000}
+    b = Browser(httpd)
+    r = b.callback("/portal/")
+    assert r.status_code == 302
+    assert [parse_set_cookie(x)[0] for x in set_cookie_lines(r)].count("foresatt_logout") == 0
+    assert re.search(r"FS0156: the ID token is too large to keep for logout", httpd.new_log())
+    assert b.follow(r).status_code == 200
+    token = b.get("/portal/").headers["X-Seen-Logout-Token"]
+    old = b.session_cookie()
+    r = b.post("/foresatt/logout", data={"token": token})
+    assert r.status_code == 303 and r.headers["Location"] == httpd.url("/")
+    assert not still_in(httpd, old)

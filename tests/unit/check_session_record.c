@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "session/record.h"
 #include "session/session.h"
 #include "unit_main.h"
 
@@ -219,5 +220,44 @@ START_TEST(logout_hint)
 }
 END_TEST
 
+/* A string longer than a record holds is refused by the encoder; up to the limit it reads back. */
+START_TEST(strings_over_the_limit_are_refused_not_dropped)
+{
+    char *big = apr_palloc(pool, FST_RECORD_STRING_MAX + 2);
+    fst_session_t s = sample(), d;
+    fst_login_state_t st = {"state", "nonce", "verifier", "/", 1700000000}, std;
+    fst_logout_hint_t h, hd;
+    size_t len = 99;
+
+    memset(big, 'a', FST_RECORD_STRING_MAX + 1);
+    big[FST_RECORD_STRING_MAX + 1] = '\0';
+    memset(h.session_id, 7, sizeof(h.session_id));
+    h.expires = 42;
+
+    h.id_token = big;
+    ck_assert_ptr_null(fst_logout_hint_encode(pool, &h, &len));
+    ck_assert_uint_eq(len, 0);
+    s.name = big;
+    ck_assert_ptr_null(fst_session_encode(pool, &s, &len));
+    st.return_url = big;
+    ck_assert_ptr_null(fst_login_state_encode(pool, &st, &len));
+
+    big[FST_RECORD_STRING_MAX] = '\0'; /* exactly the limit */
+    {
+        unsigned char *buf = fst_logout_hint_encode(pool, &h, &len);
+        ck_assert_ptr_nonnull(buf);
+        ck_assert(fst_logout_hint_decode(pool, buf, len, &hd));
+        ck_assert_uint_eq(strlen(hd.id_token), FST_RECORD_STRING_MAX);
+        buf = fst_session_encode(pool, &s, &len);
+        ck_assert(fst_session_decode(pool, buf, len, &d));
+        ck_assert_str_eq(d.name, big);
+        buf = fst_login_state_encode(pool, &st, &len);
+        ck_assert(fst_login_state_decode(pool, buf, len, &std));
+        ck_assert_str_eq(std.return_url, big);
+    }
+}
+END_TEST
+
 UNIT_MAIN("session_record", round_trip, times_out_of_range, every_truncation_fails, required_fields_and_nul, time_rules,
-          idle_window_moves_only_when_needed, login_state, logout_hint)
+          idle_window_moves_only_when_needed, login_state, logout_hint,
+          strings_over_the_limit_are_refused_not_dropped)
