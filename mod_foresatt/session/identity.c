@@ -66,6 +66,7 @@ static request_identity_t *request_identity(request_rec *r)
  * the table of ended sessions are still checked on every request. */
 typedef struct connection_session {
     fst_aead_opener_t *opener;
+    apr_pool_t *opener_pool;       /* the opener's; cleared when the connection changes site */
     const fs_session_conf_t *conf; /* whose keys and associated data opened the cookie */
     apr_pool_t *pool;           /* the cookie and the session's strings; cleared for the next one */
     char *cookie;
@@ -84,8 +85,13 @@ static connection_session_t *connection_session(request_rec *r, const fs_session
         apr_pool_userdata_setn(cs, CONNECTION_KEY, apr_pool_cleanup_null, r->connection->pool);
     }
     if (cs->conf != c) {
-        /* First request, or another virtual host on this connection: nothing remembered holds. */
-        cs->opener = fst_aead_opener_create(c->aead, r->connection->pool);
+        /* First request, or another virtual host on this connection: nothing remembered holds, and
+         * the other site's opener goes (a connection switching sites must not pile them up). */
+        if (cs->opener_pool == NULL && apr_pool_create(&cs->opener_pool, r->connection->pool) != APR_SUCCESS)
+            cs->opener_pool = NULL;
+        if (cs->opener_pool != NULL)
+            apr_pool_clear(cs->opener_pool);
+        cs->opener = cs->opener_pool ? fst_aead_opener_create(c->aead, cs->opener_pool) : NULL;
         cs->conf = cs->opener ? c : NULL; /* no opener (out of memory): the plain way, tried again next time */
         cs->cookie = NULL;
         cs->cookie_len = 0;

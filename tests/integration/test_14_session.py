@@ -3,11 +3,13 @@ times in the cookie rule (idle timeout that really extends, absolute maximum); t
 only when needed; a second passphrase still opens old cookies; another site's cookie does not open."""
 import http.client
 import os
+import socket
 import time
 
 import pytest
 import requests
 
+from fstest import paths
 from fstest.oidc import (PASSPHRASE, PID, PROTECTED, Browser, decode_session, encode_session, login_conf, portal_httpd,
                          set_cookie_lines)
 
@@ -252,3 +254,66 @@ def test_session_rules_of_idportens_guide(httpd, op):
         else:
             op.claims_override = {"amr": amr}
         assert decode_session(logged_in_cookie(httpd))["acr"] == "idporten-loa-substantial"
+
+
+def _children_rss_kb(httpd):
+    total = 0
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) != httpd.proc_pid:
+                    continue
+            with open(f"/proc/{d}/status") as f:
+                total += int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
+        except (OSError, ValueError, StopIteration):
+            pass
+    return total
+
+
+def _pipelined(httpd, hosts, cookie, rounds):
+    """rounds requests on one keep-alive connection, the Host header cycling through hosts; the
+    status codes, in order."""
+    sock = socket.create_connection(("127.0.0.1", httpd.port), timeout=30)
+    reader = sock.makefile("rb")
+    codes = []
+    try:
+        for start in range(0, rounds, 200):
+            batch = range(start, min(rounds, start + 200))
+            sock.sendall(b"".join(f"GET /portal/page.html HTTP/1.1\r\nHost: {hosts[i % len(hosts)]}\r\n"
+                                  f"Accept: application/json\r\nCookie: foresatt_session={cookie}\r\n\r\n".encode()
+                                  for i in batch))
+            for _ in batch:
+                status = reader.readline()
+                length = 0
+                for line in iter(reader.readline, b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                reader.read(length)
+                codes.append(int(status.split()[1]))
+    finally:
+        reader.close()
+        sock.close()
+    return codes
+
+
+def test_switching_sites_on_one_connection_keeps_memory_flat(httpd, op):
+    """One keep-alive connection whose requests alternate between two sites: each switch once made a
+    new cookie opener (OpenSSL contexts) on the connection's pool, kept until the connection closed.
+    30,000 requests later the children hold no more than a few MB more than after the first 2,000,
+    and the cookie opens on its own site and only there, every time."""
+    hosts = (f"127.0.0.1:{httpd.port}", "other.test")
+    vhosts = "".join(f"<VirtualHost 127.0.0.1:{httpd.port}>\n  ServerName {h}\n</VirtualHost>\n" for h in hosts)
+    httpd.reconfigure(login_conf(httpd, op, register=False) + PROTECTED + vhosts + "MaxKeepAliveRequests 0\n")
+    try:
+        cookie = logged_in_cookie(httpd)
+        assert _pipelined(httpd, hosts, cookie, 2000) == [200, 401] * 1000  # warmed up: pools at their size
+        before = _children_rss_kb(httpd)
+        codes = _pipelined(httpd, hosts, cookie, 30000)
+        grown = _children_rss_kb(httpd) - before
+        assert codes == [200, 401] * 15000
+        if not paths.SANITIZER_PRELOAD:  # ASan keeps freed memory in quarantine: RSS says nothing there
+            assert grown < 4096, f"the children grew by {grown} kB"
+    finally:
+        httpd.reconfigure(login_conf(httpd, op, register=False) + PROTECTED)
