@@ -131,9 +131,67 @@ fst_load_error_t fst_plugin_abi_check(unsigned host_major, unsigned host_minor, 
     return FST_LOAD_OK;
 }
 
+/* The operations a plugin must have, per kind: everything of ABI 1.0 and 1.1 but what the host
+ * can do without. Optional: lookup_batch (one lookup at a time), revision (decisions re-checked by
+ * time alone), audit_append (a store that cannot audit is refused at configtest while auditing is
+ * on), and every 1.2 operation. lib/store.c answers FORESATT_ERROR for a missing operation; with
+ * these checked at load it meets that only for the optional ones. */
+typedef struct required_op {
+    const char *name;
+    size_t offset, end; /* of the member in its table */
+} required_op_t;
+
+#define REQUIRED(type, member)                                                                           \
+    { #member, offsetof(type, member), offsetof(type, member) + sizeof(((type *)0)->member) }
+
+static const required_op_t registry_required[] = {
+    REQUIRED(foresatt_registry_ops_t, lookup),
+};
+
+static const required_op_t store_required[] = {
+    REQUIRED(foresatt_store_ops_t, pupil_by_id),       REQUIRED(foresatt_store_ops_t, pupil_by_number),
+    REQUIRED(foresatt_store_ops_t, pupils_all),        REQUIRED(foresatt_store_ops_t, guardian_links),
+    REQUIRED(foresatt_store_ops_t, pupil_guardians),   REQUIRED(foresatt_store_ops_t, guardian_contact_update),
+    REQUIRED(foresatt_store_ops_t, paper_list),        REQUIRED(foresatt_store_ops_t, consent_give),
+    REQUIRED(foresatt_store_ops_t, consent_revoke),    REQUIRED(foresatt_store_ops_t, audit_query),
+    REQUIRED(foresatt_store_ops_t, import_roster),     REQUIRED(foresatt_store_ops_t, purge),
+    REQUIRED(foresatt_store_ops_t, contact_conflicts),
+};
+
+/* The required operations table (struct_size first) lacks: NULL when none, else their names. A
+ * table shorter than a required operation's end lacks it as surely as a NULL one does. */
+static const char *missing_ops(apr_pool_t *pool, const void *table, const required_op_t *req, size_t n)
+{
+    uint32_t size;
+    const char *missing = NULL;
+    size_t i;
+
+    memcpy(&size, table, sizeof(size));
+    for (i = 0; i < n; i++) {
+        void (*fn)(void) = NULL;
+
+        if (size >= req[i].end)
+            memcpy(&fn, (const char *)table + req[i].offset, sizeof(fn));
+        if (fn == NULL)
+            missing = missing ? apr_pstrcat(pool, missing, ", ", req[i].name, NULL) : req[i].name;
+    }
+    return missing;
+}
+
+const char *fst_plugin_missing_ops(apr_pool_t *pool, const foresatt_plugin_t *desc)
+{
+    if (desc->kind == FORESATT_PLUGIN_REGISTRY && desc->registry != NULL)
+        return missing_ops(pool, desc->registry, registry_required,
+                           sizeof(registry_required) / sizeof(registry_required[0]));
+    if (desc->kind == FORESATT_PLUGIN_STORE && desc->store != NULL)
+        return missing_ops(pool, desc->store, store_required, sizeof(store_required) / sizeof(store_required[0]));
+    return NULL;
+}
+
 fst_load_error_t fst_plugin_load(apr_pool_t *pool, const char *name, const char *path, const fst_log_t *log,
                                  fst_plugin_t **out, const char **err)
 {
+    const char *missing;
     fst_plugin_t *plugin;
     foresatt_plugin_entry_fn entry;
     const foresatt_plugin_t *desc;
@@ -199,7 +257,7 @@ fst_load_error_t fst_plugin_load(apr_pool_t *pool, const char *name, const char 
     }
     if (desc->struct_size < offsetof(foresatt_plugin_t, store) + sizeof(desc->store) || desc->create == NULL ||
         desc->destroy == NULL || desc->name == NULL ||
-        (desc->kind == FORESATT_PLUGIN_REGISTRY && (desc->registry == NULL || desc->registry->lookup == NULL)) ||
+        (desc->kind == FORESATT_PLUGIN_REGISTRY && desc->registry == NULL) ||
         (desc->kind == FORESATT_PLUGIN_STORE && desc->store == NULL) ||
         (desc->kind != FORESATT_PLUGIN_REGISTRY && desc->kind != FORESATT_PLUGIN_STORE)) {
         *err = apr_psprintf(pool,
@@ -207,6 +265,15 @@ fst_load_error_t fst_plugin_load(apr_pool_t *pool, const char *name, const char 
                             "(kind, name, create, destroy and the operations table are required)",
                             name, path);
         return FST_LOAD_BAD_DESCRIPTOR;
+    }
+    if ((missing = fst_plugin_missing_ops(pool, desc)) != NULL) {
+        *err = apr_psprintf(pool,
+                            "cannot load plugin '%s': the %s in %s (built for plugin ABI %u.%u) lacks the "
+                            "required operation(s) %s; every operation of foresatt_%s_ops_t but the optional "
+                            "ones must be set (docs/plugin-authors.md)",
+                            name, fst_plugin_kind_name(desc->kind), path, desc->abi_major, desc->abi_minor,
+                            missing, fst_plugin_kind_name(desc->kind));
+        return FST_LOAD_MISSING_OPS;
     }
     plugin->desc = desc;
     plugin->host.abi_major = FORESATT_ABI_MAJOR;

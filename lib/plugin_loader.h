@@ -22,6 +22,7 @@ typedef enum fst_load_error {
     FST_LOAD_NOT_SHARED_OBJECT,
     FST_LOAD_NO_ENTRY,
     FST_LOAD_BAD_DESCRIPTOR,
+    FST_LOAD_MISSING_OPS, /* a required operation is NULL or past the table's struct_size */
     FST_LOAD_ABI_MAJOR,
     FST_LOAD_ABI_MINOR_NEWER,
     FST_LOAD_CREATE_FAILED,
@@ -53,6 +54,11 @@ fst_load_error_t fst_plugin_abi_check(unsigned host_major, unsigned host_minor, 
  * that names the path and says what to do. The handle is closed when pool is cleared. */
 fst_load_error_t fst_plugin_load(apr_pool_t *pool, const char *name, const char *path, const fst_log_t *log,
                                  fst_plugin_t **plugin, const char **err);
+
+/* The required operations the descriptor's table lacks, as "guardian_links, purge", or NULL when it
+ * has them all (fst_plugin_load refuses such a plugin). Optional operations are never named: a
+ * registry's lookup_batch, a store's revision and audit_append, and every ABI 1.2 operation. */
+const char *fst_plugin_missing_ops(apr_pool_t *pool, const foresatt_plugin_t *desc);
 
 /* Split "key=value" words (as given on the ForesattPlugin line) into the plugin's parameters.
  * Fails on a word without '=' or with an empty key. */

@@ -34,7 +34,8 @@ TESTS += $(check_PROGRAMS)
 BROKEN_PLUGIN_LDFLAGS = $(PLUGIN_LDFLAGS) -rpath /nowhere
 check_LTLIBRARIES += tests/plugins/broken_no_entry.la tests/plugins/broken_abi_major.la \
 	tests/plugins/broken_abi_minor.la tests/plugins/broken_no_descriptor.la tests/plugins/broken_create_fails.la \
-	tests/plugins/serial_plugin.la tests/plugins/older_abi_plugin.la
+	tests/plugins/serial_plugin.la tests/plugins/older_abi_plugin.la tests/plugins/broken_store_missing.la \
+	tests/plugins/broken_store_short.la
 tests_plugins_older_abi_plugin_la_SOURCES = tests/plugins/broken_plugin.c
 tests_plugins_older_abi_plugin_la_CPPFLAGS = $(AM_CPPFLAGS) -DOLDER_ABI_MINOR
 tests_plugins_older_abi_plugin_la_CFLAGS = $(PLUGIN_CFLAGS)
@@ -62,6 +63,14 @@ tests_plugins_broken_create_fails_la_SOURCES = tests/plugins/broken_plugin.c
 tests_plugins_broken_create_fails_la_CPPFLAGS = $(AM_CPPFLAGS) -DBROKEN_CREATE_FAILS
 tests_plugins_broken_create_fails_la_CFLAGS = $(PLUGIN_CFLAGS)
 tests_plugins_broken_create_fails_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
+tests_plugins_broken_store_missing_la_SOURCES = tests/plugins/broken_plugin.c
+tests_plugins_broken_store_missing_la_CPPFLAGS = $(AM_CPPFLAGS) -DBROKEN_STORE_MISSING
+tests_plugins_broken_store_missing_la_CFLAGS = $(PLUGIN_CFLAGS)
+tests_plugins_broken_store_missing_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
+tests_plugins_broken_store_short_la_SOURCES = tests/plugins/broken_plugin.c
+tests_plugins_broken_store_short_la_CPPFLAGS = $(AM_CPPFLAGS) -DBROKEN_STORE_SHORT
+tests_plugins_broken_store_short_la_CFLAGS = $(PLUGIN_CFLAGS)
+tests_plugins_broken_store_short_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
 
 # Real plugins as their ABI 1.1 builds look to this host (test_63_abi_compat.py).
 check_LTLIBRARIES += tests/plugins/store_abi11.la tests/plugins/registry_abi11.la

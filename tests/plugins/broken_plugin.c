@@ -9,8 +9,12 @@
  *   BROKEN_NO_DESCRIPTOR  the entry returns NULL
  *   BROKEN_CREATE_FAILS   create() refuses with its own message
  *   OLDER_ABI_MINOR       a working plugin built for an older minor version (accepted)
+ *   BROKEN_STORE_MISSING  a store without guardian_links and purge (once: configtest passed, and a
+ *                         child crashed at the first guardian's request)
+ *   BROKEN_STORE_SHORT    a store whose table's struct_size ends before guardian_links
  *   (none)                a working plugin that is not thread-safe (serial_plugin)
  */
+#include <stddef.h>
 #include <stdio.h>
 
 #include "foresatt/plugin.h"
@@ -37,6 +41,7 @@ static void broken_destroy(void *instance)
     (void)instance;
 }
 
+#if !defined(BROKEN_STORE_MISSING) && !defined(BROKEN_STORE_SHORT)
 static foresatt_result_t broken_lookup(void *instance, const char *number, foresatt_arena_t *arena,
                                        foresatt_person_t **person, foresatt_status_t *status)
 {
@@ -52,6 +57,29 @@ static const foresatt_registry_ops_t broken_ops = {
     .struct_size = sizeof(foresatt_registry_ops_t),
     .lookup = broken_lookup,
 };
+
+#else
+/* Never called: the loader refuses these tables. */
+static void broken_never(void)
+{
+}
+#define NEVER ((void *)broken_never)
+
+static const foresatt_store_ops_t broken_store_ops = {
+#if defined(BROKEN_STORE_SHORT)
+    .struct_size = offsetof(foresatt_store_ops_t, guardian_links),
+#else
+    .struct_size = sizeof(foresatt_store_ops_t),
+#endif
+    .pupil_by_id = NEVER, .pupil_by_number = NEVER, .pupils_all = NEVER,
+#if !defined(BROKEN_STORE_MISSING)
+    .guardian_links = NEVER, .purge = NEVER,
+#endif
+    .pupil_guardians = NEVER, .guardian_contact_update = NEVER, .paper_list = NEVER, .consent_give = NEVER,
+    .consent_revoke = NEVER, .audit_append = NEVER, .audit_query = NEVER, .import_roster = NEVER,
+    .revision = NEVER, .contact_conflicts = NEVER,
+};
+#endif
 
 static const foresatt_plugin_t broken_plugin = {
 #if defined(BROKEN_ABI_MAJOR)
@@ -69,11 +97,16 @@ static const foresatt_plugin_t broken_plugin = {
     .struct_size = sizeof(foresatt_plugin_t),
     .name = "broken",
     .version = "0",
+#if defined(BROKEN_STORE_MISSING) || defined(BROKEN_STORE_SHORT)
+    .kind = FORESATT_PLUGIN_STORE,
+    .store = &broken_store_ops,
+#else
     .kind = FORESATT_PLUGIN_REGISTRY,
+    .registry = &broken_ops,
+#endif
     .flags = 0,
     .create = broken_create,
     .destroy = broken_destroy,
-    .registry = &broken_ops,
 };
 
 #if defined(BROKEN_NO_ENTRY)

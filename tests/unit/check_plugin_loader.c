@@ -5,6 +5,7 @@
  * Every way loading a plugin can fail, with the deliberately broken plugins in tests/plugins/.
  */
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,67 @@ START_TEST(worker_can_write)
 }
 END_TEST
 
+/* A store missing required operations is refused at load, naming each; a table that ends before one
+ * lacks it too. */
+START_TEST(store_missing_operations)
+{
+    const char *err = NULL;
+
+    ck_assert_int_eq(load(built("tests/plugins", "broken_store_missing"), &err), FST_LOAD_MISSING_OPS);
+    ck_assert_ptr_nonnull(strstr(err, "lacks the required operation(s) guardian_links, purge;"));
+    ck_assert_ptr_nonnull(strstr(err, "broken_store_missing.so"));
+    err = NULL;
+    ck_assert_int_eq(load(built("tests/plugins", "broken_store_short"), &err), FST_LOAD_MISSING_OPS);
+    ck_assert_ptr_nonnull(strstr(err, "guardian_links, pupil_guardians, guardian_contact_update, paper_list, "
+                                      "consent_give, consent_revoke, audit_query, import_roster, purge, "
+                                      "contact_conflicts;"));
+    ck_assert_ptr_null(strstr(err, "pupil_by_id"));
+}
+END_TEST
+
+/* Optional operations are never required: ABI 1.1 builds (tables without the 1.2 operations), the
+ * example registry without lookup_batch, and every real plugin of this tree. */
+START_TEST(optional_operations_stay_optional)
+{
+    static const char *const plugins[][2] = {
+        {"tests/plugins", "store_abi11"},     {"tests/plugins", "registry_abi11"},
+        {"plugins/example", "registry_example"}, {"plugins/store_sqlite", "store_sqlite"},
+        {"plugins/registry_file", "registry_file"}, {"plugins/registry_freg", "registry_freg"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(plugins) / sizeof(plugins[0]); i++) {
+        const char *err = NULL;
+        fst_plugin_t *plugin = NULL;
+
+        ck_assert_msg(fst_plugin_load(pool, "p", built(plugins[i][0], plugins[i][1]), &test_log, &plugin, &err) ==
+                          FST_LOAD_OK,
+                      "%s: %s", plugins[i][1], err ? err : "?");
+        ck_assert_ptr_null(fst_plugin_missing_ops(pool, plugin->desc));
+    }
+    {
+        /* a 1.1 store table by hand: revision and audit_append NULL, nothing past contact_conflicts */
+        foresatt_store_ops_t ops;
+        foresatt_plugin_t desc;
+        fst_plugin_t *real = NULL;
+        const char *err = NULL;
+
+        ck_assert_int_eq(fst_plugin_load(pool, "s", built("plugins/store_sqlite", "store_sqlite"), &test_log,
+                                         &real, &err),
+                         FST_LOAD_OK);
+        desc = *real->desc;
+        ops = *real->desc->store;
+        ops.struct_size = (uint32_t)(offsetof(foresatt_store_ops_t, contact_conflicts) + sizeof(ops.contact_conflicts));
+        ops.revision = NULL;
+        ops.audit_append = NULL;
+        desc.store = &ops;
+        ck_assert_ptr_null(fst_plugin_missing_ops(pool, &desc));
+        ops.pupils_all = NULL;
+        ck_assert_str_eq(fst_plugin_missing_ops(pool, &desc), "pupils_all");
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("plugin_loader");
@@ -274,6 +336,8 @@ int main(void)
     tcase_add_test(tc, example_plugin_refuses_bad_config);
     tcase_add_test(tc, not_threadsafe_gets_mutex);
     tcase_add_test(tc, worker_can_write);
+    tcase_add_test(tc, store_missing_operations);
+    tcase_add_test(tc, optional_operations_stay_optional);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
