@@ -2,8 +2,11 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <apr_strings.h>
 
 #include "store.h"
 
@@ -33,11 +36,55 @@ static foresatt_result_t leave(fst_plugin_t *store, foresatt_result_t rc)
          ? leave(plugin, (plugin)->desc->store->op((plugin)->instance, __VA_ARGS__))                           \
          : FORESATT_ERROR)
 
-/* Results are kept only with FORESATT_OK. */
-static foresatt_result_t pupil_kept(foresatt_result_t rc, foresatt_pupil_t **pupil)
+/* A pupil or guardian as this host reads it: at least ABI 1.0's fields (a shorter struct_size is a
+ * broken plugin), copied into the whole current struct when the plugin's is older, with its pupil_id.
+ * NULL when it is not usable. */
+#define PUPIL_SIZE_1_0 (offsetof(foresatt_pupil_t, updated_at) + sizeof(int64_t))
+#define GUARDIAN_SIZE_1_0 (offsetof(foresatt_guardian_t, fnr_use) + sizeof(foresatt_fnr_use_t))
+
+static void *whole(apr_pool_t *pool, void *item, size_t size_1_0, size_t full)
 {
-    if (rc != FORESATT_OK)
+    uint32_t size;
+    void *copy;
+
+    if (item == NULL)
+        return NULL;
+    memcpy(&size, item, sizeof(size));
+    if (size < size_1_0)
+        return NULL;
+    if (size >= full)
+        return item;
+    copy = apr_pcalloc(pool, full);
+    memcpy(copy, item, size);
+    size = (uint32_t)full;
+    memcpy(copy, &size, sizeof(size));
+    return copy;
+}
+
+/* An answer this host cannot use: FORESATT_ERROR, saying which operation gave it. */
+static foresatt_result_t unusable(fst_plugin_t *store, const char *op, const char *what, foresatt_status_t *status)
+{
+    memset(status, 0, sizeof(*status));
+    snprintf(status->message, sizeof(status->message), "%s (%s, ABI %u.%u): %s returned %s", store->name,
+             store->desc->name, (unsigned)store->desc->abi_major, (unsigned)store->desc->abi_minor, op, what);
+    return FORESATT_ERROR;
+}
+
+/* Results are kept only with FORESATT_OK, and only when each one is usable. */
+static foresatt_result_t pupil_kept(fst_plugin_t *store, apr_pool_t *pool, const char *op, foresatt_result_t rc,
+                                    foresatt_pupil_t **pupil, foresatt_status_t *status)
+{
+    foresatt_pupil_t *p;
+
+    if (rc != FORESATT_OK || *pupil == NULL) {
         *pupil = NULL;
+        return rc;
+    }
+    p = whole(pool, *pupil, PUPIL_SIZE_1_0, sizeof(foresatt_pupil_t));
+    *pupil = NULL;
+    if (p == NULL || p->pupil_id == NULL)
+        return unusable(store, op, "a pupil without its fields (struct_size or pupil_id)", status);
+    *pupil = p;
     return rc;
 }
 
@@ -47,10 +94,30 @@ static void no_guardians(foresatt_guardian_t ***guardians, size_t *n)
     *n = 0;
 }
 
-static foresatt_result_t guardians_kept(foresatt_result_t rc, foresatt_guardian_t ***guardians, size_t *n)
+static foresatt_result_t guardians_kept(fst_plugin_t *store, apr_pool_t *pool, const char *op, foresatt_result_t rc,
+                                        foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *status)
 {
-    if (rc != FORESATT_OK)
+    size_t i;
+
+    if (rc != FORESATT_OK) {
         no_guardians(guardians, n);
+        return rc;
+    }
+    if (*n > 0 && *guardians == NULL) {
+        no_guardians(guardians, n);
+        return unusable(store, op, "a count without guardians", status);
+    }
+    for (i = 0; i < *n; i++) {
+        foresatt_guardian_t *g = whole(pool, (*guardians)[i], GUARDIAN_SIZE_1_0, sizeof(foresatt_guardian_t));
+
+        if (g == NULL || g->pupil_id == NULL) {
+            no_guardians(guardians, n);
+            return unusable(store, op, "a guardian without its fields (struct_size or pupil_id)", status);
+        }
+        (*guardians)[i] = g;
+    }
+    if (*n == 0)
+        *guardians = NULL;
     return rc;
 }
 
@@ -58,25 +125,38 @@ foresatt_result_t fst_store_pupil_by_id(fst_plugin_t *store, const char *pupil_i
                                         foresatt_pupil_t **pupil, foresatt_status_t *status)
 {
     *pupil = NULL;
-    return pupil_kept(CALL(store, pupil_by_id, status, pupil_id, fst_arena(pool), pupil, status), pupil);
+    return pupil_kept(store, pool, "pupil_by_id",
+                      CALL(store, pupil_by_id, status, pupil_id, fst_arena(pool), pupil, status), pupil, status);
 }
 
 foresatt_result_t fst_store_pupil_by_number(fst_plugin_t *store, const char *number, apr_pool_t *pool,
                                             foresatt_pupil_t **pupil, foresatt_status_t *status)
 {
     *pupil = NULL;
-    return pupil_kept(CALL(store, pupil_by_number, status, number, fst_arena(pool), pupil, status), pupil);
+    return pupil_kept(store, pool, "pupil_by_number",
+                      CALL(store, pupil_by_number, status, number, fst_arena(pool), pupil, status), pupil, status);
 }
 
 foresatt_result_t fst_store_pupils_all(fst_plugin_t *store, apr_pool_t *pool, foresatt_pupil_t ***pupils,
                                        size_t *n, foresatt_status_t *status)
 {
     foresatt_result_t rc;
+    size_t i;
 
     *pupils = NULL;
     *n = 0;
     rc = CALL(store, pupils_all, status, fst_arena(pool), pupils, n, status);
-    if (rc != FORESATT_OK) {
+    if (rc == FORESATT_OK && *n > 0 && *pupils == NULL)
+        rc = unusable(store, "pupils_all", "a count without pupils", status);
+    for (i = 0; rc == FORESATT_OK && i < *n; i++) {
+        foresatt_pupil_t *p = whole(pool, (*pupils)[i], PUPIL_SIZE_1_0, sizeof(foresatt_pupil_t));
+
+        if (p == NULL || p->pupil_id == NULL)
+            rc = unusable(store, "pupils_all", "a pupil without its fields (struct_size or pupil_id)", status);
+        else
+            (*pupils)[i] = p;
+    }
+    if (rc != FORESATT_OK || *n == 0) {
         *pupils = NULL;
         *n = 0;
     }
@@ -87,23 +167,27 @@ foresatt_result_t fst_store_guardian_links(fst_plugin_t *store, const char *numb
                                            foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *status)
 {
     no_guardians(guardians, n);
-    return guardians_kept(CALL(store, guardian_links, status, number, fst_arena(pool), guardians, n, status),
-                          guardians, n);
+    return guardians_kept(store, pool, "guardian_links",
+                          CALL(store, guardian_links, status, number, fst_arena(pool), guardians, n, status),
+                          guardians, n, status);
 }
 
 foresatt_result_t fst_store_pupil_guardians(fst_plugin_t *store, const char *pupil_id, apr_pool_t *pool,
                                             foresatt_guardian_t ***guardians, size_t *n, foresatt_status_t *status)
 {
     no_guardians(guardians, n);
-    return guardians_kept(CALL(store, pupil_guardians, status, pupil_id, fst_arena(pool), guardians, n, status),
-                          guardians, n);
+    return guardians_kept(store, pool, "pupil_guardians",
+                          CALL(store, pupil_guardians, status, pupil_id, fst_arena(pool), guardians, n, status),
+                          guardians, n, status);
 }
 
 foresatt_result_t fst_store_paper_list(fst_plugin_t *store, apr_pool_t *pool, foresatt_guardian_t ***guardians,
                                        size_t *n, foresatt_status_t *status)
 {
     no_guardians(guardians, n);
-    return guardians_kept(CALL(store, paper_list, status, fst_arena(pool), guardians, n, status), guardians, n);
+    return guardians_kept(store, pool, "paper_list",
+                          CALL(store, paper_list, status, fst_arena(pool), guardians, n, status), guardians, n,
+                          status);
 }
 
 foresatt_result_t fst_store_contact_conflicts(fst_plugin_t *store, apr_pool_t *pool,
@@ -111,8 +195,9 @@ foresatt_result_t fst_store_contact_conflicts(fst_plugin_t *store, apr_pool_t *p
                                               foresatt_status_t *status)
 {
     no_guardians(guardians, n);
-    return guardians_kept(CALL(store, contact_conflicts, status, fst_arena(pool), guardians, n, status),
-                          guardians, n);
+    return guardians_kept(store, pool, "contact_conflicts",
+                          CALL(store, contact_conflicts, status, fst_arena(pool), guardians, n, status), guardians,
+                          n, status);
 }
 
 foresatt_result_t fst_store_contact_update(fst_plugin_t *store, const char *number, const char *phone,

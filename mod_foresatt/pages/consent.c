@@ -70,10 +70,7 @@ static int load(fs_ss_t *q, consent_view_t *v, int *rc)
     memset(v, 0, sizeof(*v));
     if (store == NULL || store->instance == NULL)
         return unavailable(q, rc, "store", "no ForesattStore is configured");
-    memset(&st, 0, sizeof(st));
-    fst_plugin_lock(store);
-    res = store->desc->store->pupil_by_number(store->instance, q->id->pid, fst_arena(r->pool), &v->pupil, &st);
-    fst_plugin_unlock(store);
+    res = fst_store_pupil_by_number(store, q->id->pid, r->pool, &v->pupil, &st);
     if (res == FORESATT_NOT_FOUND) {
         fs_ss_audit(q, FORESATT_ROLE_STUDENT, NULL, "consent_view", "deny", "not_a_pupil");
         *rc = fs_ss_send_message(q, HTTP_FORBIDDEN, "not_pupil");
@@ -105,11 +102,7 @@ static int load(fs_ss_t *q, consent_view_t *v, int *rc)
     v->in_force = fst_consent_in_force(&v->pupil->consent, now);
     v->offer_until = fst_consent_end(&q->conf->consent, v->age_known ? &v->birth : NULL, now);
 
-    memset(&st, 0, sizeof(st));
-    fst_plugin_lock(store);
-    res = store->desc->store->pupil_guardians(store->instance, v->pupil->pupil_id, fst_arena(r->pool), &v->guardians,
-                                              &v->n, &st);
-    fst_plugin_unlock(store);
+    res = fst_store_pupil_guardians(store, v->pupil->pupil_id, r->pool, &v->guardians, &v->n, &st);
     if (res != FORESATT_OK)
         return unavailable(q, rc, "store", st.message);
 
@@ -288,11 +281,8 @@ static int post(fs_ss_t *q)
         done = "ingen";
     }
     else {
-        memset(&st, 0, sizeof(st));
-        fst_plugin_lock(store);
-        res = give ? store->desc->store->consent_give(store->instance, v.pupil->pupil_id, now, v.offer_until, &st)
-                   : store->desc->store->consent_revoke(store->instance, v.pupil->pupil_id, now, &st);
-        fst_plugin_unlock(store);
+        res = give ? fst_store_consent_give(store, v.pupil->pupil_id, now, v.offer_until, &st)
+                   : fst_store_consent_revoke(store, v.pupil->pupil_id, now, &st);
         if (res != FORESATT_OK) {
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0621) "samtykke: %s for %s not saved: %.*s", action,
                           q->id->pseudonym, (int)sizeof(st.message), st.message);

@@ -73,10 +73,7 @@ static int load(fs_ss_t *q, profile_t *p, int *rc)
         *rc = fs_ss_send_message(q, HTTP_SERVICE_UNAVAILABLE, "unavailable");
         return 0;
     }
-    memset(&st, 0, sizeof(st));
-    fst_plugin_lock(store);
-    res = store->desc->store->guardian_links(store->instance, q->id->pid, fst_arena(r->pool), &p->rows, &p->n, &st);
-    fst_plugin_unlock(store);
+    res = fst_store_guardian_links(store, q->id->pid, r->pool, &p->rows, &p->n, &st);
     if (res == FORESATT_NOT_FOUND || (res == FORESATT_OK && p->n == 0)) {
         fs_ss_audit(q, FORESATT_ROLE_GUARDIAN, NULL, "profile_view", "deny", "not_registered_by_school");
         *rc = fs_ss_send_message(q, HTTP_FORBIDDEN, "not_guardian");
@@ -329,12 +326,8 @@ static int post(fs_ss_t *q)
                                    json_pack("{s:s,s:o}", "error", "invalid", "fields", errors_json(&in)));
         return send_html(q, HTTP_UNPROCESSABLE_ENTITY, &p, &in, NULL);
     }
-    memset(&st, 0, sizeof(st));
-    fst_plugin_lock(store);
-    res = store->desc->store->guardian_contact_update(store->instance, q->id->pid, in.phone_norm,
-                                                      in.email_norm, in.n_emails,
-                                                      apr_time_sec(r->request_time), &st);
-    fst_plugin_unlock(store);
+    res = fst_store_contact_update(store, q->id->pid, in.phone_norm, in.email_norm, in.n_emails,
+                                   apr_time_sec(r->request_time), &st);
     if (res == FORESATT_NOT_FOUND) {
         fs_ss_audit(q, FORESATT_ROLE_GUARDIAN, NULL, "contact_update", "deny", "not_registered_by_school");
         return fs_ss_send_message(q, HTTP_FORBIDDEN, "not_guardian");

@@ -8,6 +8,7 @@
  * under its lock, a store without revisions or invalidations is "not found", not an error, and the
  * register feed's operations are there only where the plugin has them.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -334,6 +335,44 @@ START_TEST(test_the_register_feed_operations)
 }
 END_TEST
 
+/* What a plugin hands back is checked before anyone reads it: a pupil or guardian shorter than ABI
+ * 1.0's struct or without its pupil_id, or a count without an array, is this plugin's error. */
+START_TEST(test_results_are_checked)
+{
+    foresatt_guardian_t short_g = a_guardian, no_id = a_guardian, **g;
+    foresatt_pupil_t *p;
+    foresatt_status_t st;
+    size_t n;
+
+    start(sizeof(foresatt_store_ops_t), 1);
+    short_g.struct_size = offsetof(foresatt_guardian_t, phone);
+    some_guardians[1] = &short_g;
+    ck_assert_int_eq(fst_store_guardian_links(&plugin, "14838000089", pool, &g, &n, &st), FORESATT_ERROR);
+    ck_assert_str_eq(st.message, "records (store_fake, ABI 1.2): guardian_links returned a guardian without its "
+                                 "fields (struct_size or pupil_id)");
+    ck_assert_ptr_null(g);
+    ck_assert_uint_eq(n, 0);
+    no_id.pupil_id = NULL;
+    some_guardians[1] = &no_id;
+    ck_assert_int_eq(fst_store_contact_conflicts(&plugin, pool, &g, &n, &st), FORESATT_ERROR);
+    ck_assert_ptr_nonnull(strstr(st.message, "contact_conflicts returned a guardian without its fields"));
+    some_guardians[1] = &a_guardian;
+    ck_assert_int_eq(fst_store_guardian_links(&plugin, "14838000089", pool, &g, &n, &st), FORESATT_OK);
+    ck_assert_uint_eq(n, 3);
+
+    a_pupil.struct_size = 0;
+    ck_assert_int_eq(fst_store_pupil_by_id(&plugin, "S1001", pool, &p, &st), FORESATT_ERROR);
+    ck_assert_ptr_nonnull(strstr(st.message, "pupil_by_id returned a pupil without its fields"));
+    ck_assert_ptr_null(p);
+    a_pupil.struct_size = sizeof(foresatt_pupil_t);
+    a_pupil.pupil_id = NULL;
+    ck_assert_int_eq(fst_store_pupil_by_id(&plugin, "S1001", pool, &p, &st), FORESATT_ERROR);
+    a_pupil.pupil_id = "S1001";
+    ck_assert_int_eq(fst_store_pupil_by_id(&plugin, "S1001", pool, &p, &st), FORESATT_OK);
+    ck_assert_ptr_eq(p, &a_pupil);
+}
+END_TEST
+
 UNIT_MAIN("store_facade", test_missing_operation_is_a_clear_error, test_operation_beyond_an_older_table_is_not_called,
           test_status_is_this_calls, test_results_kept_only_with_ok, test_called_under_the_lock_when_not_thread_safe,
-          test_revision_is_optional, test_the_register_feed_operations)
+          test_revision_is_optional, test_the_register_feed_operations, test_results_are_checked)
