@@ -487,3 +487,114 @@ def test_store_unreachable_is_a_backend_failure(tmp_path, fixtures):
     finally:
         os.chmod(ro, 0o755)
         shutil.rmtree(ro, ignore_errors=True)
+
+
+# --- the configuration as httpd reads it -----------------------------------------------------------
+
+def _ctl_in(conf, *args):
+    return subprocess.run([paths.tool(), "--config", str(conf), *args], capture_output=True, text=True, timeout=120)
+
+
+def _rows(db):
+    if not os.path.exists(db):
+        return 0
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT count(*) FROM guardian").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        con.close()
+
+
+def test_sites_that_differ_need_vhost(tmp_path):
+    """Two sites with their own ForesattStore: the tool once took the last line it saw. Now it refuses,
+    naming both lines, and --vhost NAME picks the site (ServerName with scheme and port, or alias)."""
+    plugin = paths.plugin("store_sqlite")
+    a, b = str(tmp_path / "a.db"), str(tmp_path / "b.db")
+    conf = tmp_path / "sites.conf"
+    conf.write_text(f"ForesattPlugin a {plugin} path={a}\nForesattPlugin b {plugin} path={b}\nForesattStore a\n"
+                    "<VirtualHost 127.0.0.1:8080>\n  ServerName a.example\n</VirtualHost>\n"
+                    "<VirtualHost 127.0.0.1:8080>\n  ServerName https://b.example:443\n  ServerAlias www.b.example\n"
+                    "  ForesattStore b\n</VirtualHost>\n")
+    roster = tmp_path / "roster.csv"
+    write_roster(str(roster), 4, quoted=False)
+    p = _ctl_in(conf, "import", str(roster))
+    assert p.returncode == 3, p.stdout + p.stderr
+    assert f"{conf}:3" in p.stderr and f"{conf}:10" in p.stderr and "--vhost" in p.stderr
+    assert "ForesattStore" in p.stderr and "b.example" in p.stderr
+    assert _rows(a) == 0 and _rows(b) == 0  # nothing imported anywhere
+    p = _ctl_in(conf.parent / conf.name, "--vhost", "b.example", "import", str(roster))
+    assert p.returncode == 0, p.stderr
+    assert _rows(b) == 4 and _rows(a) == 0
+    assert _ctl_in(conf, "--vhost=www.b.example", "import", str(roster)).returncode == 0
+    p = _ctl_in(conf, "--vhost", "a.example", "import", str(roster))
+    assert p.returncode == 0, p.stderr
+    assert _rows(a) == 4
+    p = _ctl_in(conf, "--vhost", "c.example", "plugins")
+    assert p.returncode == 3 and "a.example, b.example" in p.stderr
+    # sites that agree need no --vhost
+    conf.write_text(conf.read_text().replace("  ForesattStore b\n", "  ForesattStore a\n"))
+    assert _ctl_in(conf, "import", str(roster)).returncode == 0
+
+
+def test_pseudonym_keys_that_differ_need_vhost(tmp_path):
+    """A site with its own ForesattPseudonymSecret names people differently in the audit log: the tool
+    refuses to guess (without printing a secret) until --vhost says which site."""
+    plugin = paths.plugin("store_sqlite")
+    conf = tmp_path / "keys.conf"
+    conf.write_text(f"ForesattPlugin st {plugin} path={tmp_path / 's.db'}\nForesattStore st\n"
+                    'ForesattCryptoPassphrase "main passphrase"\n'
+                    "<VirtualHost 127.0.0.1:8080>\n  ServerName a.example\n</VirtualHost>\n"
+                    "<VirtualHost 127.0.0.1:8080>\n  ServerName b.example\n"
+                    '  ForesattPseudonymSecret "b secret"\n</VirtualHost>\n')
+    p = _ctl_in(conf, "audit", "--guardian", "14838000089")
+    assert p.returncode == 3, p.stdout + p.stderr
+    assert "pseudonym key" in p.stderr and f"{conf}:3" in p.stderr and f"{conf}:9" in p.stderr
+    assert "main passphrase" not in p.stderr and "b secret" not in p.stderr
+    for site in ("a.example", "b.example"):
+        assert _ctl_in(conf, "--vhost", site, "audit", "--guardian", "14838000089").returncode == 0, site
+    # the same secret under either directive is the same key: no difference
+    conf.write_text(conf.read_text().replace('"b secret"', '"main passphrase"'))
+    assert _ctl_in(conf, "audit", "--guardian", "14838000089").returncode == 0
+
+
+def test_ifdefine_and_sections_as_httpd_reads_them(tmp_path):
+    """<IfDefine> with the -D names httpd is given, Define, <IfModule> by the LoadModule lines, lines in
+    per-directory sections ignored, and a setting in a section the tool cannot judge refused."""
+    plugin = paths.plugin("store_sqlite")
+    test_db, prod_db = str(tmp_path / "test.db"), str(tmp_path / "prod.db")
+    conf = tmp_path / "defines.conf"
+    conf.write_text(f"LoadModule foresatt_module {paths.module()}\n"
+                    f"ForesattPlugin test {plugin} path={test_db}\n"
+                    "<IfDefine PROD>\n"
+                    f"  ForesattPlugin prod {plugin} path={prod_db}\n"
+                    "  ForesattStore prod\n"
+                    "</IfDefine>\n"
+                    "<IfDefine !PROD>\n  ForesattStore test\n</IfDefine>\n"
+                    "<IfDefine NEVER>\n  ForesattPlugin broken /nonexistent/plugin.so\n</IfDefine>\n"
+                    "<IfModule mod_nonexistent.c>\n  ForesattStore nobody\n</IfModule>\n"
+                    "<IfModule foresatt_module>\n  <Location /x/>\n    ForesattStore nobody\n  </Location>\n"
+                    "</IfModule>\n")
+    roster = tmp_path / "roster.csv"
+    write_roster(str(roster), 2, quoted=False)
+    p = _ctl_in(conf, "import", str(roster))
+    assert p.returncode == 0, p.stderr
+    assert _rows(test_db) == 2 and _rows(prod_db) == 0
+    p = _ctl_in(conf, "-D", "PROD", "import", str(roster))
+    assert p.returncode == 0, p.stderr
+    assert _rows(prod_db) == 2
+    # Define in the file counts as -D does
+    conf.write_text("Define PROD\n" + conf.read_text())
+    assert _ctl_in(conf, "plugins").stdout.count("ForesattStore") == 1
+    assert "prod\tstore" in _ctl_in(conf, "plugins").stdout
+    # a setting where the tool cannot tell whether httpd reads it
+    unsure = tmp_path / "unsure.conf"
+    unsure.write_text(f"ForesattPlugin test {plugin} path={test_db}\n<If \"%{{HTTP_HOST}} == 'x'\">\n"
+                      "  ForesattStore test\n</If>\n")
+    p = _ctl_in(unsure, "plugins")
+    assert p.returncode == 3 and f"{unsure}:3" in p.stderr and "ForesattStore" in p.stderr
+    broken = tmp_path / "broken.conf"
+    broken.write_text(f"<IfDefine X>\nForesattPlugin test {plugin} path={test_db}\n")
+    p = _ctl_in(broken, "plugins")
+    assert p.returncode == 3 and "not closed" in p.stderr

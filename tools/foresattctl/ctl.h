@@ -30,15 +30,28 @@ typedef struct ctl_directive {
     const char *args;        /* the rest of the line, unsplit (see fst_config_split) */
     const char *where;       /* file:line */
     const char *server_root; /* ServerRoot in effect at that line, for relative paths */
+    int server;              /* 0: the main server; else the <VirtualHost>'s index in servers */
+    int uncertain;           /* inside a section the tool cannot judge (<If>, <Macro>, ...) */
 } ctl_directive_t;
+
+/* The main server (index 0) and each <VirtualHost> read. */
+typedef struct ctl_server {
+    const char *where;         /* file:line of <VirtualHost>, or the configuration file */
+    const char *address;       /* <VirtualHost address...> */
+    apr_array_header_t *names; /* ServerName and ServerAlias host names (const char *) */
+} ctl_server_t;
 
 typedef struct ctl_env {
     apr_pool_t *pool;
     const char *config_path; /* --config, $FORESATT_CONFIG, or the default */
     fst_log_t log;
     int verbose;
+    const char *vhost;           /* --vhost NAME: that site's settings */
+    apr_array_header_t *defines; /* -D NAME (const char *), as httpd is started with */
     /* filled by ctl_load_config() */
-    apr_array_header_t *directives; /* ctl_directive_t, in file order */
+    apr_array_header_t *directives; /* ctl_directive_t, in file order; only lines httpd reads */
+    apr_array_header_t *servers;    /* ctl_server_t: [0] the main server, then each <VirtualHost> */
+    int server;                     /* the site the settings come from; -1: the sites agree */
     apr_hash_t *plugins;            /* name -> fst_plugin_t */
     fst_plugin_t *store;            /* ForesattStore, created and started; NULL when not configured */
     fst_plugin_t *registry;         /* ForesattRegistry, likewise */
@@ -59,7 +72,9 @@ int ctl_pseudonym(ctl_env_t *env, const char *number, char out[FST_PSEUDONYM_LEN
 /* The key behind those pseudonyms (FST_KEY_LEN bytes), for commands that name many persons; 0 without. */
 int ctl_pseudonym_key(ctl_env_t *env, unsigned char *key);
 
-/* The arguments of the last occurrence of a Foresatt* directive, or NULL. */
+/* The arguments of a server-level Foresatt* setting as the chosen site has it (its own last line,
+ * else the main server's), or NULL. Only for the settings ctl_config.c checks the sites agree on
+ * (ForesattStore, ForesattRegistry, ForesattAuditRetention, ForesattRequireSchoolRegistration). */
 const char *ctl_directive_last(ctl_env_t *env, const char *name);
 
 typedef struct ctl_command {

@@ -48,10 +48,12 @@ static void usage(FILE *out)
 {
     size_t i;
 
-    fprintf(out, "usage: foresattctl [--config FILE] [--verbose] COMMAND [ARGS...]\n\n"
+    fprintf(out, "usage: foresattctl [--config FILE] [--vhost NAME] [-D NAME]... [--verbose] COMMAND [ARGS...]\n\n"
                  "The configuration is the Apache configuration file with the ForesattPlugin, ForesattStore\n"
                  "and ForesattRegistry lines (default " FORESATT_DEFAULT_CONFIG ",\n"
-                 "or $FORESATT_CONFIG).\n\ncommands:\n");
+                 "or $FORESATT_CONFIG), read as httpd reads it: -D NAME as httpd is started with (for\n"
+                 "<IfDefine>), and --vhost NAME for the settings of the <VirtualHost> with that ServerName\n"
+                 "when the sites' settings differ.\n\ncommands:\n");
     for (i = 0; commands[i]; i++)
         fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(out, "\n'foresattctl COMMAND --help' tells more about a command.\n");
@@ -78,6 +80,17 @@ int main(int argc, const char *const *argv)
         } else if (strncmp(argv[i], "--config=", 9) == 0) {
             env.config_path = argv[i] + 9;
             i++;
+        } else if (strcmp(argv[i], "--vhost") == 0 && i + 1 < argc) {
+            env.vhost = argv[i + 1];
+            i += 2;
+        } else if (strncmp(argv[i], "--vhost=", 8) == 0) {
+            env.vhost = argv[i] + 8;
+            i++;
+        } else if ((strcmp(argv[i], "-D") == 0 || strcmp(argv[i], "--define") == 0) && i + 1 < argc) {
+            if (env.defines == NULL)
+                env.defines = apr_array_make(env.pool, 4, sizeof(const char *));
+            *(const char **)apr_array_push(env.defines) = argv[i + 1];
+            i += 2;
         } else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
             env.verbose = 1;
             env.log.max_level = FORESATT_LOG_DEBUG;
