@@ -253,7 +253,8 @@ static foresatt_result_t st_apply(void *inst, const foresatt_register_change_t *
     if (store.applies <= MAX_APPLIES)
         store.apply_sizes[store.applies - 1] = n;
     store.n_last = n < 16 ? n : 16;
-    memcpy(store.last_changes, c, store.n_last * sizeof(*c));
+    if (store.n_last > 0) /* c may be NULL with n 0: memcpy's arguments must not be (UBSan) */
+        memcpy(store.last_changes, c, store.n_last * sizeof(*c));
     for (i = 0; i < n; i++) {
         store.applied_changes[c[i].kind]++;
         for (k = 0; k < store.n_guardians; k++) {
