@@ -402,7 +402,9 @@ typedef enum foresatt_change_kind {
     FORESATT_CHANGE_NUMBER = 4,
     /* The person died (at): purge deletes their guardian rows, and a pupil's guardian data, like
      * those of a pupil who left. */
-    FORESATT_CHANGE_DECEASED = 5
+    FORESATT_CHANGE_DECEASED = 5,
+    /* The register no longer records the death (a correction): what DECEASED recorded goes. */
+    FORESATT_CHANGE_ALIVE = 6
 } foresatt_change_kind_t;
 
 typedef struct foresatt_register_change {

@@ -188,7 +188,7 @@ static fst_follow_result_t page(fst_plugin_t *registry, fst_plugin_t *store, con
         stats->found |= plan.found;
         for (j = 0; j < plan.changes->nelts; j++) {
             foresatt_change_kind_t kind = APR_ARRAY_IDX(plan.changes, j, foresatt_register_change_t).kind;
-            if ((int)kind >= 1 && (int)kind <= 5)
+            if ((int)kind >= 1 && (int)kind <= 6)
                 stats->changes[kind]++;
         }
         if (cfg->log)

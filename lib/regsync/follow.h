@@ -56,7 +56,7 @@ typedef struct fst_follow_stats {
     size_t looked_up;         /* numbers looked up in the register */
     size_t lookup_calls;      /* register calls for them */
     size_t applied;           /* events applied with changes */
-    size_t changes[6];        /* by foresatt_change_kind_t */
+    size_t changes[7];        /* by foresatt_change_kind_t */
     unsigned found;           /* FST_FIND_* seen this round */
 } fst_follow_stats_t;
 

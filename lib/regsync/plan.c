@@ -34,6 +34,8 @@ const char *fst_regsync_change_name(foresatt_change_kind_t kind)
         return "number";
     case FORESATT_CHANGE_DECEASED:
         return "deceased";
+    case FORESATT_CHANGE_ALIVE:
+        return "alive";
     }
     return "unknown";
 }
@@ -120,6 +122,8 @@ void fst_regsync_plan(apr_pool_t *pool, const fst_regsync_held_t *held, const fo
             fst_regsync_push(out->changes, FORESATT_CHANGE_DECEASED, number)->at = now;
         goto done; /* the rest is retention's now */
     }
+    if (held->held & FORESATT_HELD_DECEASED)
+        fst_regsync_push(out->changes, FORESATT_CHANGE_ALIVE, number); /* the register corrected itself */
     if (rec->status != NULL && strcmp(rec->status, "opphoert") == 0)
         out->found |= FST_FIND_ENDED;
 

@@ -8,7 +8,8 @@
  *
  *   not in the register        nothing changes (listed; follow still has decisions made again)
  *   another number in use      NUMBER: the school's records move to it (then the rest for the new number)
- *   status doed                DECEASED (once: the store says when it already knows)
+ *   status doed                DECEASED (once: the store says when it already knows); ALIVE when the
+ *                              register has corrected a death the store recorded
  *   other ended status          (opphoert, ...) listed; access is decided again, and the rule refuses
  *   guardian, graded address   ADDRESS_PROTECTED (fortrolig, strengtFortrolig, klientadresse)
  *   guardian, name or ungraded  GUARDIAN_DETAILS when they differ from what the store gives
@@ -70,7 +71,7 @@ const char *fst_regsync_name(apr_pool_t *pool, const foresatt_person_t *record);
 /* "STREET HOUSE, POSTCODE TOWN" for an ungraded address, NULL for none or a graded one. */
 const char *fst_regsync_address(apr_pool_t *pool, const foresatt_person_t *record);
 
-/* "recheck", "guardian_details", "address_protected", "number", "deceased". */
+/* "recheck", "guardian_details", "address_protected", "number", "deceased", "alive". */
 const char *fst_regsync_change_name(foresatt_change_kind_t kind);
 
 #endif

@@ -195,7 +195,7 @@ typedef struct fake_store {
     size_t n_protected;
     int64_t position;
     int has_position;
-    size_t applies, applied_changes[6];
+    size_t applies, applied_changes[7];
     size_t apply_sizes[MAX_APPLIES];
     int fail_apply_at; /* > 0: that apply (1-based) fails temporarily and changes nothing */
     size_t held_calls;
@@ -277,6 +277,10 @@ static foresatt_result_t st_apply(void *inst, const foresatt_register_change_t *
                 snprintf(store.pupils[k].number, sizeof(store.pupils[k].number), "%s", c[i].new_number);
         if (c[i].kind == FORESATT_CHANGE_DECEASED)
             snprintf(store.deceased[store.n_deceased++], 12, "%s", c[i].number);
+        if (c[i].kind == FORESATT_CHANGE_ALIVE)
+            for (k = 0; k < store.n_deceased; k++)
+                if (strcmp(store.deceased[k], c[i].number) == 0)
+                    store.deceased[k][0] = '\0';
         if (c[i].kind == FORESATT_CHANGE_ADDRESS_PROTECTED)
             snprintf(store.protected_[store.n_protected++], 12, "%s", c[i].number);
     }
@@ -586,6 +590,13 @@ START_TEST(plan_death_once_and_nothing_else)
     h.held |= FORESATT_HELD_DECEASED;
     fst_regsync_plan(pool, &h, &reg.persons[1], 1234, 0, NULL, NULL, &plan);
     ck_assert_int_eq(plan.changes->nelts, 0);
+    /* the register corrects itself: the mark goes */
+    reg.persons[1].status = "bosatt";
+    h.stored_name = "KARI HANSEN";
+    h.stored_address = "Testveien 12, 0150 OSLO";
+    fst_regsync_plan(pool, &h, &reg.persons[1], 1234, 0, NULL, NULL, &plan);
+    ck_assert_int_eq(plan.changes->nelts, 1);
+    ck_assert_int_eq(APR_ARRAY_IDX(plan.changes, 0, foresatt_register_change_t).kind, FORESATT_CHANGE_ALIVE);
 }
 END_TEST
 

@@ -79,7 +79,7 @@ static void report(const fst_follow_stats_t *s, int once)
     char changes[160] = "";
     size_t k, used = 0;
 
-    for (k = 1; k <= 5; k++)
+    for (k = 1; k <= 6; k++)
         if (s->changes[k])
             used += (size_t)snprintf(changes + used, sizeof(changes) - used, "%s%s %zu", used ? ", " : "",
                                      fst_regsync_change_name((foresatt_change_kind_t)k), s->changes[k]);
