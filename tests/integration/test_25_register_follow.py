@@ -5,6 +5,7 @@ and the decisions are kept for an hour here, so only follow's invalidations can 
 
 Against both store plugins (SQLite, and a real PostgreSQL)."""
 import copy
+import datetime
 import json
 import os
 import re
@@ -23,10 +24,14 @@ sys.path.insert(0, os.path.join(paths.SRCDIR, "tests", "standins"))
 from freg import Freg  # noqa: E402
 from maskinporten import Maskinporten  # noqa: E402
 
+sys.path.insert(0, paths.FIXTURES_DIR)
+import idnumbers  # noqa: E402
+
 CLIENT = "foresatt-follow"
 AUTHZ_FAILURE = r"AH01631"
 JSON = {"Accept": "application/json"}
-NEW_NUMBER = "30878540251"  # SAMIRA AHMED's fødselsnummer once her D-number is replaced (synthetic)
+# SAMIRA AHMED's fødselsnummer once her D-number is replaced (synthetic, born 1985-07-30)
+NEW_NUMBER = next(n for n in (idnumbers.make(datetime.date(1985, 7, 30), i) for i in range(400, 500, 2)) if n)
 INTERVAL = 1
 
 
@@ -46,7 +51,7 @@ def env(request, httpd_factory):
     e.freg = Freg(os.path.join(h.root, "world", "freg"), maskinporten=e.mp).start()
     pem = client.private_pem()
     key = h.write_file("conf/mp.pem", pem.decode() if isinstance(pem, bytes) else pem)
-    reg = (f"ForesattPlugin freg {paths.plugin('registry_freg')} base_url={e.freg.base_url} "
+    reg = (f"ForesattPlugin reg {paths.plugin('registry_freg')} base_url={e.freg.base_url} "
            f"token_url={e.mp.token_url} client_id={CLIENT} key={key} kid=k1 timeout=5")
     store = None
     if e.kind == "pgsql":

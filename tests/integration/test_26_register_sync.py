@@ -35,7 +35,7 @@ def env(request, httpd_factory):
     e.freg = Freg(os.path.join(h.root, "world", "freg"), maskinporten=e.mp).start()
     pem = client.private_pem()
     key = h.write_file("conf/mp.pem", pem.decode() if isinstance(pem, bytes) else pem)
-    reg = (f"ForesattPlugin freg {paths.plugin('registry_freg')} base_url={e.freg.base_url} "
+    reg = (f"ForesattPlugin reg {paths.plugin('registry_freg')} base_url={e.freg.base_url} "
            f"token_url={e.mp.token_url} client_id={CLIENT} key={key} kid=k1 timeout=5")
     store = None
     if request.param == "pgsql":
@@ -160,7 +160,7 @@ def export(env, number):
 def test_sync_register_down_applies_nothing(env):
     env.freg.mode, env.freg.retry_after = "429", 3
     try:
-        p = sync(env, "--apply")
+        p = sync(env)
     finally:
         env.freg.mode = None
     assert p.returncode == 4 and "nothing was applied" in p.stderr and "try again" in p.stderr, p.stderr
