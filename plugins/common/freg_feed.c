@@ -14,7 +14,7 @@
 
 static const char *copy(const foresatt_host_t *host, foresatt_arena_t *arena, const json_t *v)
 {
-    return host->strdup(arena, json_string_value(v));
+    return arena ? host->strdup(arena, json_string_value(v)) : NULL;
 }
 
 foresatt_result_t freg_feed_item(const foresatt_host_t *host, foresatt_arena_t *arena, const json_t *item,

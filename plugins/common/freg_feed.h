@@ -27,7 +27,8 @@
 #define FREG_FEED_MAX_PAGE (16u * 1024u * 1024u) /* one page: 1000 items are about 300 KB */
 #define FREG_FEED_MAX_ITEM (64u * 1024u)         /* one journal line */
 
-/* One item (a parsed JSON value) into *event; strings copied into the arena. */
+/* One item (a parsed JSON value) into *event; strings copied into the arena (with arena NULL the item
+ * is only checked: number and type stay NULL). */
 foresatt_result_t freg_feed_item(const foresatt_host_t *host, foresatt_arena_t *arena, const json_t *item,
                                  foresatt_event_t *event, foresatt_status_t *status);
 

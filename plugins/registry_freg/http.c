@@ -157,15 +157,34 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
         memcpy(line, data + 12, n - 12);
         line[n - 12] = '\0';
         x->resp->retry_after = fr_http_retry_after(line, (long)time(NULL));
+    } else if (n > 5 && strncasecmp(data, "ETag:", 5) == 0) {
+        const char *v = data + 5, *end = data + n;
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+            end--;
+        x->resp->etag[0] = '\0';
+        /* only a tag with printable characters and no header-breaking ones is kept and sent back */
+        if ((size_t)(end - v) < sizeof(x->resp->etag) && end > v) {
+            const char *c;
+            for (c = v; c < end && *c > 0x20 && *c < 0x7f; c++)
+                ;
+            if (c == end) {
+                memcpy(x->resp->etag, v, (size_t)(end - v));
+                x->resp->etag[end - v] = '\0';
+            }
+        }
     } else if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
         x->resp->retry_after = 0; /* a new response (after 100 Continue, say) */
+        x->resp->etag[0] = '\0';
     }
     return n;
 }
 
-foresatt_result_t fr_http_post(fr_http_t *http, const char *what, const char *url, const char *content_type,
-                               const char *bearer, const char *body, size_t body_len, size_t max_response,
-                               fr_response_t *resp, foresatt_status_t *status)
+/* One exchange: a POST when content_type is set, else a GET (with If-None-Match when given). */
+static foresatt_result_t request(fr_http_t *http, const char *what, const char *url, const char *content_type,
+                                 const char *bearer, const char *if_none_match, const char *body, size_t body_len,
+                                 size_t max_response, fr_response_t *resp, foresatt_status_t *status)
 {
     struct curl_slist *headers = NULL;
     char line[8300];
@@ -180,8 +199,14 @@ foresatt_result_t fr_http_post(fr_http_t *http, const char *what, const char *ur
     if ((h = take(http)) == NULL)
         return plugin_say(status, FORESATT_ERROR, "%s: cannot create an HTTP handle", what);
 
-    snprintf(line, sizeof(line), "Content-Type: %s", content_type);
-    headers = curl_slist_append(headers, line);
+    if (content_type) {
+        snprintf(line, sizeof(line), "Content-Type: %s", content_type);
+        headers = curl_slist_append(headers, line);
+    }
+    if (if_none_match && *if_none_match) {
+        snprintf(line, sizeof(line), "If-None-Match: %s", if_none_match);
+        headers = curl_slist_append(headers, line);
+    }
     headers = curl_slist_append(headers, "Accept: application/json");
     headers = curl_slist_append(headers, "Expect:");
     if (bearer) {
@@ -202,9 +227,13 @@ foresatt_result_t fr_http_post(fr_http_t *http, const char *what, const char *ur
     curl_easy_setopt(h, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
     curl_easy_setopt(h, CURLOPT_USERAGENT, "mod_foresatt registry_freg/1.0");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    if (content_type) {
+        curl_easy_setopt(h, CURLOPT_POST, 1L);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    } else {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_response);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
@@ -242,6 +271,21 @@ foresatt_result_t fr_http_post(fr_http_t *http, const char *what, const char *ur
         /* could not resolve / connect, connection reset, empty reply: the peer is down or flapping */
         return plugin_say(status, FORESATT_TEMPORARY, "%s unreachable: %s", what, curl_easy_strerror(cc));
     }
+}
+
+foresatt_result_t fr_http_post(fr_http_t *http, const char *what, const char *url, const char *content_type,
+                               const char *bearer, const char *body, size_t body_len, size_t max_response,
+                               fr_response_t *resp, foresatt_status_t *status)
+{
+    return request(http, what, url, content_type ? content_type : "application/json", bearer, NULL, body, body_len,
+                   max_response, resp, status);
+}
+
+foresatt_result_t fr_http_get(fr_http_t *http, const char *what, const char *url, const char *bearer,
+                              const char *if_none_match, size_t max_response, fr_response_t *resp,
+                              foresatt_status_t *status)
+{
+    return request(http, what, url, NULL, bearer, if_none_match, NULL, 0, max_response, resp, status);
 }
 
 void fr_response_free(fr_response_t *resp)

@@ -17,11 +17,14 @@
 
 typedef struct fr_http fr_http_t;
 
+#define FR_ETAG_MAX 128
+
 typedef struct fr_response {
     long status;          /* HTTP status */
     char *body;           /* malloc'd, NUL-terminated */
     size_t len;
     unsigned retry_after; /* seconds, from Retry-After; 0 when absent */
+    char etag[FR_ETAG_MAX]; /* the ETag header as sent, or "" (absent, or longer than this) */
 } fr_response_t;
 
 /* timeout_ms bounds the whole exchange, connect_timeout_ms the connection. ca_file may be NULL
@@ -39,6 +42,12 @@ void fr_http_forget(fr_http_t *http);
 foresatt_result_t fr_http_post(fr_http_t *http, const char *what, const char *url, const char *content_type,
                                const char *bearer, const char *body, size_t body_len, size_t max_response,
                                fr_response_t *resp, foresatt_status_t *status);
+
+/* GET url, the same way; if_none_match (an ETag from an earlier answer, or NULL) is sent as
+ * If-None-Match, so an unchanged answer comes back as a 304 without a body. */
+foresatt_result_t fr_http_get(fr_http_t *http, const char *what, const char *url, const char *bearer,
+                              const char *if_none_match, size_t max_response, fr_response_t *resp,
+                              foresatt_status_t *status);
 
 void fr_response_free(fr_response_t *resp);
 
