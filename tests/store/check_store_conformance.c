@@ -13,6 +13,7 @@
  */
 #include <check.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -892,6 +893,359 @@ START_TEST(many_rows)
 }
 END_TEST
 
+/* --- ABI 1.2: the register's changes -------------------------------------------------------------- */
+
+static foresatt_register_change_t change(foresatt_change_kind_t kind, const char *number)
+{
+    foresatt_register_change_t c;
+
+    memset(&c, 0, sizeof(c));
+    c.struct_size = sizeof(c);
+    c.kind = kind;
+    c.number = number;
+    return c;
+}
+
+static void apply(const foresatt_register_change_t *c, size_t n, const char *feed, int64_t seq)
+{
+    foresatt_result_t rc = ops->register_apply(inst, c, n, feed, seq, &status);
+    ck_assert_msg(rc == FORESATT_OK, "register_apply failed (%d): %s", rc, status.message);
+}
+
+static unsigned held(const char *number)
+{
+    unsigned h = 99;
+    ck_assert_int_eq(ops->numbers_held(inst, &number, 1, &h, &status), FORESATT_OK);
+    return h;
+}
+
+static int invalidated(int64_t since, const char *number)
+{
+    const char **numbers = NULL;
+    size_t n = 0, i;
+
+    ck_assert_int_eq(ops->invalidations_since(inst, since, arena(), &numbers, &n, &status), FORESATT_OK);
+    for (i = 0; i < n; i++)
+        if (strcmp(numbers[i], number) == 0)
+            return 1;
+    return 0;
+}
+
+START_TEST(register_ops_are_there)
+{
+    ck_assert_uint_ge(ops->struct_size, offsetof(foresatt_store_ops_t, invalidations_since) + sizeof(void *));
+    ck_assert_ptr_nonnull(ops->numbers_held);
+    ck_assert_ptr_nonnull(ops->register_apply);
+    ck_assert_ptr_nonnull(ops->feed_position);
+    ck_assert_ptr_nonnull(ops->invalidations_since);
+}
+END_TEST
+
+START_TEST(register_numbers_held)
+{
+    foresatt_roster_row_t rows[8];
+    const char *numbers[] = {G1, PUPIL1, G3, PUPIL3, G2};
+    const char **many = apr_pcalloc(pool, sizeof(char *) * 1001);
+    unsigned h[5], *hm = apr_pcalloc(pool, sizeof(unsigned) * 1001);
+    const char *bad = "123";
+    size_t i;
+
+    import(rows, base_roster(rows), T0);
+    ck_assert_int_eq(ops->numbers_held(inst, numbers, 5, h, &status), FORESATT_OK);
+    ck_assert_uint_eq(h[0], FORESATT_HELD_GUARDIAN);
+    ck_assert_uint_eq(h[1], FORESATT_HELD_PUPIL);
+    ck_assert_uint_eq(h[2], 0);
+    ck_assert_uint_eq(h[3], FORESATT_HELD_PUPIL);
+    ck_assert_uint_eq(h[4], FORESATT_HELD_GUARDIAN);
+    for (i = 0; i < 1001; i++)
+        many[i] = G3;
+    ck_assert_int_eq(ops->numbers_held(inst, many, 1000, hm, &status), FORESATT_OK);
+    ck_assert_uint_eq(hm[999], 0);
+    ck_assert_int_eq(ops->numbers_held(inst, many, 1001, hm, &status), FORESATT_ERROR);
+    ck_assert_int_eq(ops->numbers_held(inst, &bad, 1, h, &status), FORESATT_ERROR);
+    ck_assert_int_eq(ops->numbers_held(inst, NULL, 1, h, &status), FORESATT_ERROR);
+}
+END_TEST
+
+START_TEST(register_details_win_over_the_roster)
+{
+    foresatt_roster_row_t rows[8];
+    size_t n = base_roster(rows), k;
+    foresatt_register_change_t c = change(FORESATT_CHANGE_GUARDIAN_DETAILS, G1);
+    foresatt_guardian_t **g;
+    int64_t rev;
+
+    rows[0].guardian_address = "Gamleveien 1, 0150 OSLO";
+    import(rows, n, T0);
+    rev = revision();
+    c.name = "KARI MARIE HANSEN";
+    c.address = "Storgata 1, 0155 OSLO";
+    apply(&c, 1, NULL, 0);
+    ck_assert_int_gt(revision(), rev);
+    g = links(G1, &k);
+    ck_assert_uint_eq(k, 2);
+    for (size_t i = 0; i < k; i++) {
+        ck_assert_str_eq(g[i]->name, "KARI MARIE HANSEN");
+        ck_assert_str_eq(g[i]->address, "Storgata 1, 0155 OSLO");
+    }
+    import(rows, n, T0 + DAY); /* the roster's name and address do not come back */
+    g = links(G1, &k);
+    ck_assert_str_eq(g[0]->name, "KARI MARIE HANSEN");
+    ck_assert_str_eq(g[0]->address, "Storgata 1, 0155 OSLO");
+    g = guardians_of("S1", &k);
+    ck_assert_str_eq(g[0]->name, "KARI MARIE HANSEN");
+    ck_assert_str_eq(g[1]->name, "OLA HANSEN"); /* nobody else's */
+    /* no address from the register: the roster's stays in effect */
+    c.address = NULL;
+    c.name = "KARI HANSEN";
+    apply(&c, 1, NULL, 0);
+    g = links(G1, &k);
+    ck_assert_str_eq(g[0]->name, "KARI HANSEN");
+    ck_assert_str_eq(g[0]->address, "Gamleveien 1, 0150 OSLO");
+}
+END_TEST
+
+START_TEST(register_protected_address_is_never_kept)
+{
+    foresatt_roster_row_t rows[8];
+    size_t n = base_roster(rows), k;
+    foresatt_register_change_t c = change(FORESATT_CHANGE_ADDRESS_PROTECTED, G1);
+    foresatt_guardian_t **g;
+
+    rows[0].guardian_address = "Gamleveien 1, 0150 OSLO";
+    rows[3].guardian_address = "Gamleveien 1, 0150 OSLO";
+    import(rows, n, T0);
+    apply(&c, 1, NULL, 0);
+    ck_assert_uint_eq(held(G1), FORESATT_HELD_GUARDIAN | FORESATT_HELD_PROTECTED);
+    g = links(G1, &k);
+    ck_assert_uint_eq(k, 2);
+    ck_assert_ptr_null(g[0]->address);
+    ck_assert_ptr_null(g[1]->address);
+    import(rows, n, T0 + DAY); /* a roster that still has it */
+    g = links(G1, &k);
+    ck_assert_ptr_null(g[0]->address);
+    ck_assert_ptr_null(g[1]->address);
+    g = guardians_of("S2", &k); /* the guardian without a number keeps hers */
+    ck_assert_str_eq(g[1]->name, "TOR LIE");
+    ck_assert_str_eq(g[1]->address, "Testveien 12, 0150 OSLO");
+    /* the register lifts the grading: its address, and the roster's again later */
+    c = change(FORESATT_CHANGE_GUARDIAN_DETAILS, G1);
+    c.name = "KARI HANSEN";
+    c.address = "Storgata 1, 0155 OSLO";
+    apply(&c, 1, NULL, 0);
+    ck_assert_uint_eq(held(G1), FORESATT_HELD_GUARDIAN);
+    g = links(G1, &k);
+    ck_assert_str_eq(g[0]->address, "Storgata 1, 0155 OSLO");
+}
+END_TEST
+
+START_TEST(register_number_change_moves_everything)
+{
+    foresatt_roster_row_t rows[8];
+    size_t n = base_roster(rows), k;
+    foresatt_register_change_t c = change(FORESATT_CHANGE_NUMBER, G1);
+    foresatt_audit_entry_t a[2] = {entry(T0 + 1, "ps:g1", "S1", "allow"), entry(T0 + 2, "ps:g2", "S1", "allow")};
+    foresatt_audit_filter_t f;
+    foresatt_audit_entry_t *e = NULL;
+    const char *emails[] = {"kari@x.no"};
+    foresatt_guardian_t **g;
+    foresatt_pupil_t *p;
+
+    import(rows, n, T0);
+    ck_assert_int_eq(ops->audit_append(inst, a, 2, &status), FORESATT_OK);
+    ck_assert_int_eq(ops->guardian_contact_update(inst, G1, "+4799999999", emails, 1, T0 + DAY, &status), FORESATT_OK);
+    c.new_number = G3;
+    c.actor = "ps:g1";
+    c.new_actor = "ps:g3";
+    apply(&c, 1, NULL, 0);
+    ck_assert_int_eq(ops->guardian_links(inst, G1, arena(), &g, &k, &status), FORESATT_NOT_FOUND);
+    g = links(G3, &k);
+    ck_assert_uint_eq(k, 2);
+    ck_assert_str_eq(g[0]->pupil_id, "S1");
+    ck_assert_str_eq(g[0]->number, G3);
+    ck_assert_str_eq(g[0]->phone, "+4799999999"); /* her own edit came along */
+    ck_assert_uint_eq(held(G1), 0);
+    memset(&f, 0, sizeof(f));
+    f.actor = "ps:g3";
+    ck_assert_int_eq(ops->audit_query(inst, &f, arena(), &e, &k, &status), FORESATT_OK);
+    ck_assert_uint_eq(k, 1);
+    ck_assert_int_eq(e[0].at, T0 + 1);
+    f.actor = "ps:g1";
+    ck_assert_int_eq(ops->audit_query(inst, &f, arena(), &e, &k, &status), FORESATT_OK);
+    ck_assert_uint_eq(k, 0);
+    /* the school's roster still has the old number: it is read as the new one */
+    import(rows, n, T0 + 2 * DAY);
+    ck_assert_int_eq(ops->guardian_links(inst, G1, arena(), &g, &k, &status), FORESATT_NOT_FOUND);
+    g = links(G3, &k);
+    ck_assert_uint_eq(k, 2);
+    ck_assert_uint_eq(guardian_count("S1"), 2);
+    /* a pupil's number, too; the consent stays with the pupil */
+    ck_assert_int_eq(ops->consent_give(inst, "S1", T0, 0, &status), FORESATT_OK);
+    c = change(FORESATT_CHANGE_NUMBER, PUPIL1);
+    c.new_number = "25901050093";
+    apply(&c, 1, NULL, 0);
+    ck_assert_int_eq(ops->pupil_by_number(inst, PUPIL1, arena(), &p, &status), FORESATT_NOT_FOUND);
+    ck_assert_int_eq(ops->pupil_by_number(inst, "25901050093", arena(), &p, &status), FORESATT_OK);
+    ck_assert_str_eq(p->pupil_id, "S1");
+    ck_assert_int_eq(p->consent.given_at, T0);
+    import(rows, n, T0 + 3 * DAY);
+    ck_assert_int_eq(ops->pupil_by_id(inst, "S1", arena(), &p, &status), FORESATT_OK);
+    ck_assert_str_eq(p->number, "25901050093");
+}
+END_TEST
+
+START_TEST(register_number_change_onto_a_registered_number)
+{
+    foresatt_roster_row_t rows[8];
+    size_t n = base_roster(rows), k;
+    foresatt_register_change_t c = change(FORESATT_CHANGE_NUMBER, G2);
+
+    import(rows, n, T0);
+    c.new_number = G1; /* OLA turns out to be KARI's duplicate: her row for S1 wins */
+    apply(&c, 1, NULL, 0);
+    links(G1, &k);
+    ck_assert_uint_eq(k, 2);
+    ck_assert_uint_eq(guardian_count("S1"), 1);
+}
+END_TEST
+
+START_TEST(register_feed_position_and_nothing_twice)
+{
+    foresatt_roster_row_t rows[8];
+    foresatt_register_change_t c = change(FORESATT_CHANGE_RECHECK, G1);
+    int64_t seq = -1, rev;
+
+    import(rows, base_roster(rows), T0);
+    ck_assert_int_eq(ops->feed_position(inst, "freg", &seq, &status), FORESATT_NOT_FOUND);
+    rev = revision();
+    apply(NULL, 0, "freg", 10);
+    ck_assert_int_eq(ops->feed_position(inst, "freg", &seq, &status), FORESATT_OK);
+    ck_assert_int_eq(seq, 10);
+    ck_assert_int_eq(revision(), rev); /* the position alone changes nothing the module caches */
+    apply(&c, 1, "freg", 11);
+    ck_assert_int_eq(ops->feed_position(inst, "freg", &seq, &status), FORESATT_OK);
+    ck_assert_int_eq(seq, 11);
+    ck_assert_int_gt(revision(), rev);
+    rev = revision();
+    apply(&c, 1, "freg", 11); /* another follower got there first: nothing is applied twice */
+    ck_assert_int_eq(revision(), rev);
+    apply(&c, 1, "freg", 9);
+    ck_assert_int_eq(revision(), rev);
+    ck_assert_int_eq(ops->feed_position(inst, "freg", &seq, &status), FORESATT_OK);
+    ck_assert_int_eq(seq, 11);
+    apply(NULL, 0, "freg", 5); /* the administrator starts it elsewhere */
+    ck_assert_int_eq(ops->feed_position(inst, "freg", &seq, &status), FORESATT_OK);
+    ck_assert_int_eq(seq, 5);
+    ck_assert_int_eq(ops->feed_position(inst, "other", &seq, &status), FORESATT_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(register_invalidations)
+{
+    foresatt_roster_row_t rows[8];
+    foresatt_register_change_t c[2] = {change(FORESATT_CHANGE_RECHECK, G1), change(FORESATT_CHANGE_NUMBER, G2)};
+    const char **numbers = NULL;
+    size_t n = 99;
+    int64_t r0, r1;
+
+    import(rows, base_roster(rows), T0);
+    r0 = revision();
+    ck_assert_int_eq(ops->invalidations_since(inst, r0, arena(), &numbers, &n, &status), FORESATT_OK);
+    ck_assert_uint_eq(n, 0);
+    apply(c, 1, NULL, 0);
+    r1 = revision();
+    ck_assert(invalidated(r0, G1));
+    ck_assert(!invalidated(r1, G1));
+    c[1].new_number = G3;
+    apply(c + 1, 1, NULL, 0);
+    ck_assert(invalidated(r1, G2) && invalidated(r1, G3) && !invalidated(r1, G1));
+    ck_assert(invalidated(r0, G1) && invalidated(r0, G2));
+    /* the consent page's changes move the revision but invalidate nobody */
+    r1 = revision();
+    ck_assert_int_eq(ops->consent_give(inst, "S1", T0, 0, &status), FORESATT_OK);
+    ck_assert_int_eq(ops->invalidations_since(inst, r1, arena(), &numbers, &n, &status), FORESATT_OK);
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(register_apply_is_all_or_nothing)
+{
+    foresatt_roster_row_t rows[8];
+    char long_name[FORESATT_MAX_NAME_LEN + 2];
+    foresatt_register_change_t c[2] = {change(FORESATT_CHANGE_GUARDIAN_DETAILS, G1),
+                                       change(FORESATT_CHANGE_GUARDIAN_DETAILS, G2)};
+    foresatt_guardian_t **g;
+    int64_t rev, seq;
+    size_t k;
+
+    import(rows, base_roster(rows), T0);
+    apply(NULL, 0, "freg", 3);
+    rev = revision();
+    memset(long_name, 'x', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    c[0].name = "KARI MARIE HANSEN";
+    c[1].name = long_name;
+    ck_assert_int_eq(ops->register_apply(inst, c, 2, "freg", 4, &status), FORESATT_ERROR);
+    ck_assert_str_ne(status.message, "");
+    g = links(G1, &k);
+    ck_assert_str_eq(g[0]->name, "KARI HANSEN");
+    ck_assert_int_eq(revision(), rev);
+    ck_assert_int_eq(ops->feed_position(inst, "freg", &seq, &status), FORESATT_OK);
+    ck_assert_int_eq(seq, 3);
+    c[1] = change((foresatt_change_kind_t)99, G2);
+    ck_assert_int_eq(ops->register_apply(inst, c, 2, NULL, 0, &status), FORESATT_ERROR);
+    c[1] = change(FORESATT_CHANGE_NUMBER, G2); /* no new number */
+    ck_assert_int_eq(ops->register_apply(inst, c, 2, NULL, 0, &status), FORESATT_ERROR);
+    c[1] = change(FORESATT_CHANGE_RECHECK, "0289780026x");
+    ck_assert_int_eq(ops->register_apply(inst, c, 2, NULL, 0, &status), FORESATT_ERROR);
+    ck_assert_int_eq(ops->register_apply(inst, NULL, 1, NULL, 0, &status), FORESATT_ERROR);
+    g = links(G1, &k);
+    ck_assert_str_eq(g[0]->name, "KARI HANSEN");
+    ck_assert_int_eq(revision(), rev);
+    /* a number the school does not hold is nothing to change, and no error */
+    c[0] = change(FORESATT_CHANGE_RECHECK, G3);
+    apply(c, 1, NULL, 0);
+}
+END_TEST
+
+START_TEST(register_death_goes_to_retention)
+{
+    foresatt_roster_row_t rows[8];
+    size_t n = base_roster(rows), k;
+    foresatt_register_change_t c = change(FORESATT_CHANGE_DECEASED, G2);
+    foresatt_purge_stats_t ps;
+    foresatt_guardian_t **g;
+
+    import(rows, n, T0);
+    c.at = T0 + DAY;
+    apply(&c, 1, NULL, 0);
+    ck_assert_uint_eq(held(G2), FORESATT_HELD_GUARDIAN | FORESATT_HELD_DECEASED);
+    ck_assert_uint_eq(guardian_count("S1"), 2); /* kept until the retention job */
+    memset(&ps, 0xff, sizeof(ps));
+    ck_assert_int_eq(ops->purge(inst, NULL, 0, T0 + 2 * DAY, 0, 1, &ps, &status), FORESATT_OK);
+    ck_assert_uint_eq(ps.guardians, 1);
+    ck_assert_uint_eq(guardian_count("S1"), 2);
+    ck_assert_int_eq(ops->purge(inst, NULL, 0, T0 + 2 * DAY, 0, 0, &ps, &status), FORESATT_OK);
+    ck_assert_uint_eq(ps.guardians, 1);
+    ck_assert_uint_eq(guardian_count("S1"), 1);
+    ck_assert_int_eq(ops->guardian_links(inst, G2, arena(), &g, &k, &status), FORESATT_NOT_FOUND);
+    /* a pupil who died: the guardian data goes, the pupil stays */
+    c = change(FORESATT_CHANGE_DECEASED, PUPIL2);
+    apply(&c, 1, NULL, 0);
+    ck_assert_int_eq(ops->purge(inst, NULL, 0, T0 + 3 * DAY, 0, 0, &ps, &status), FORESATT_OK);
+    ck_assert_uint_eq(ps.pupils, 1);
+    ck_assert_uint_eq(ps.guardians, 2);
+    ck_assert_uint_eq(guardian_count("S2"), 0);
+    ck_assert_uint_eq(pupil_count(), 3);
+    /* the register corrects itself: the next roster's rows stay */
+    c = change(FORESATT_CHANGE_ALIVE, PUPIL2);
+    apply(&c, 1, NULL, 0);
+    import(rows, n, T0 + 4 * DAY);
+    ck_assert_int_eq(ops->purge(inst, NULL, 0, T0 + 5 * DAY, 0, 0, &ps, &status), FORESATT_OK);
+    ck_assert_uint_eq(guardian_count("S2"), 2);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
     Suite *s = suite_create("store conformance");
@@ -916,6 +1270,16 @@ static Suite *store_suite(void)
     tcase_add_test(tc, revision_moves_only_on_changes);
     tcase_add_test(tc, many_threads_at_once);
     tcase_add_test(tc, many_rows);
+    tcase_add_test(tc, register_ops_are_there);
+    tcase_add_test(tc, register_numbers_held);
+    tcase_add_test(tc, register_details_win_over_the_roster);
+    tcase_add_test(tc, register_protected_address_is_never_kept);
+    tcase_add_test(tc, register_number_change_moves_everything);
+    tcase_add_test(tc, register_number_change_onto_a_registered_number);
+    tcase_add_test(tc, register_feed_position_and_nothing_twice);
+    tcase_add_test(tc, register_invalidations);
+    tcase_add_test(tc, register_apply_is_all_or_nothing);
+    tcase_add_test(tc, register_death_goes_to_retention);
     suite_add_tcase(s, tc);
     return s;
 }
