@@ -265,3 +265,66 @@ foresatt_result_t su_consent_args(const char *pupil_id, int64_t at, int64_t unti
         return plugin_say(status, FORESATT_ERROR, "the consent's times are wrong (at > 0, until 0 or after at)");
     return FORESATT_OK;
 }
+
+int su_register_change_ok(const foresatt_register_change_t *c, const char **why)
+{
+    if (c == NULL || c->struct_size < sizeof(*c) || !su_number_ok(c->number)) {
+        *why = "a change without a valid 11-digit number";
+        return 0;
+    }
+    switch (c->kind) {
+    case FORESATT_CHANGE_RECHECK:
+    case FORESATT_CHANGE_ADDRESS_PROTECTED:
+    case FORESATT_CHANGE_DECEASED:
+    case FORESATT_CHANGE_ALIVE:
+        return 1;
+    case FORESATT_CHANGE_GUARDIAN_DETAILS:
+        if (!su_str_ok(c->name, FORESATT_MAX_NAME_LEN) || !su_opt_str_ok(c->address, FORESATT_MAX_ADDRESS_LEN) ||
+            !su_utf8_ok(c->name) || !su_utf8_ok(c->address)) {
+            *why = "guardian details without a name, or with a name or address too long or not UTF-8";
+            return 0;
+        }
+        return 1;
+    case FORESATT_CHANGE_NUMBER:
+        if (!su_number_ok(c->new_number) || strcmp(c->number, c->new_number) == 0 || (c->actor == NULL) != (c->new_actor == NULL) ||
+            !su_opt_str_ok(c->actor, FORESATT_MAX_AUDIT_FIELD_LEN) ||
+            !su_opt_str_ok(c->new_actor, FORESATT_MAX_AUDIT_FIELD_LEN)) {
+            *why = "a number change without another valid number, or with one pseudonym of the two";
+            return 0;
+        }
+        return 1;
+    }
+    *why = "a change of a kind this store does not know";
+    return 0;
+}
+
+foresatt_result_t su_register_args(const foresatt_register_change_t *changes, size_t n, const char *feed,
+                                   int64_t feed_sequence, foresatt_status_t *status)
+{
+    const char *why = NULL;
+    size_t i;
+
+    if (n > 0 && changes == NULL)
+        return su_fail(status, FORESATT_ERROR, "register_apply: no changes given");
+    if (feed != NULL && (!su_str_ok(feed, FORESATT_MAX_ID_LEN) || !su_utf8_ok(feed) || feed_sequence < 0))
+        return su_fail(status, FORESATT_ERROR, "register_apply: a feed name of 1 to %d bytes and a sequence number "
+                                               "of 0 or more", FORESATT_MAX_ID_LEN);
+    if (feed == NULL && n == 0)
+        return su_fail(status, FORESATT_ERROR, "register_apply: neither changes nor a feed position");
+    for (i = 0; i < n; i++)
+        if (!su_register_change_ok(&changes[i], &why))
+            return su_fail(status, FORESATT_ERROR, "change %zu: %s; nothing was applied", i + 1, why);
+    return FORESATT_OK;
+}
+
+foresatt_result_t su_held_args(const char *const *numbers, size_t n, const unsigned *held, foresatt_status_t *status)
+{
+    size_t i;
+
+    if ((n > 0 && (numbers == NULL || held == NULL)) || n > SU_HELD_MAX)
+        return su_fail(status, FORESATT_ERROR, "numbers_held: at most %d numbers and a result array", SU_HELD_MAX);
+    for (i = 0; i < n; i++)
+        if (!su_number_ok(numbers[i]))
+            return su_fail(status, FORESATT_ERROR, "numbers_held: number %zu is not 11 digits", i + 1);
+    return FORESATT_OK;
+}

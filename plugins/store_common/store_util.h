@@ -66,4 +66,12 @@ char *su_utf8_clean(const char *s);
 /* Both NULL or equal. */
 int su_same(const char *a, const char *b);
 
+/* ABI 1.2: the arguments of register_apply and numbers_held. */
+#define SU_HELD_MAX 1000
+#define SU_INVALIDATIONS_KEPT (2 * 86400) /* seconds an invalidation is kept (plugin.h: at least a day) */
+int su_register_change_ok(const foresatt_register_change_t *c, const char **why);
+foresatt_result_t su_register_args(const foresatt_register_change_t *changes, size_t n, const char *feed,
+                                   int64_t feed_sequence, foresatt_status_t *status);
+foresatt_result_t su_held_args(const char *const *numbers, size_t n, const unsigned *held, foresatt_status_t *status);
+
 #endif

@@ -62,6 +62,32 @@ static const char *const pgsql_migrations[] = {
     "  FOR EACH ROW EXECUTE FUNCTION audit_append_only();"
     "CREATE TABLE revision (id integer PRIMARY KEY CHECK (id = 1), value bigint NOT NULL);"
     "INSERT INTO revision VALUES (1, 1);",
+    /* 2: what the register has precedence for (ABI 1.2: foresattctl follow and sync --apply); as
+     * store_sqlite's migration 2 */
+    "CREATE TABLE register_person ("
+    "  number text PRIMARY KEY,"
+    "  name text,"
+    "  address text,"
+    "  address_protected smallint NOT NULL DEFAULT 0,"
+    "  deceased_at bigint,"
+    "  replaced_by text,"
+    "  updated_at bigint NOT NULL);"
+    "CREATE INDEX register_person_replaced ON register_person (replaced_by) WHERE replaced_by IS NOT NULL;"
+    "CREATE TABLE invalidation (revision bigint NOT NULL, number text NOT NULL, at bigint NOT NULL);"
+    "CREATE INDEX invalidation_by_revision ON invalidation (revision);"
+    "CREATE TABLE invalidation_floor (id integer PRIMARY KEY CHECK (id = 1), revision bigint NOT NULL);"
+    "INSERT INTO invalidation_floor VALUES (1, 0);"
+    "CREATE TABLE feed_position (feed text PRIMARY KEY, sequence bigint NOT NULL, updated_at bigint NOT NULL);"
+    "CREATE INDEX audit_by_actor ON audit (actor, at);"
+    "DROP TRIGGER audit_append_only ON audit;"
+    "CREATE TRIGGER audit_append_only BEFORE UPDATE OF id, at, role, pupil_id, action, decision, reason, detail"
+    "  ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();"
+    "CREATE FUNCTION guardian_protected() RETURNS trigger LANGUAGE plpgsql AS "
+    "  $$BEGIN IF NEW.address IS NOT NULL AND EXISTS (SELECT 1 FROM register_person r"
+    "    WHERE r.number = NEW.number AND r.address_protected = 1) THEN NEW.address := NULL; END IF;"
+    "    RETURN NEW; END$$;"
+    "CREATE TRIGGER guardian_protected BEFORE INSERT OR UPDATE OF address, number ON guardian"
+    "  FOR EACH ROW EXECUTE FUNCTION guardian_protected();",
 };
 
 #define PGSQL_SCHEMA_VERSION ((int)(sizeof(pgsql_migrations) / sizeof(pgsql_migrations[0])))

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -46,10 +47,14 @@ enum stmt_id {
     N_STMT
 };
 
+/* The register's name and ungraded address win over the roster's; a graded one is never given. */
 #define G_SELECT                                                                                               \
-    "SELECT g.id, g.pupil_id, g.number, g.name, g.address, g.phone, g.emails, g.imported_at, e.phone, e.emails, " \
+    "SELECT g.id, g.pupil_id, g.number, COALESCE(r.name, g.name), "                                              \
+    "CASE WHEN r.address_protected = 1 THEN NULL ELSE COALESCE(r.address, g.address) END, "                      \
+    "g.phone, g.emails, g.imported_at, e.phone, e.emails, "                                                      \
     "COALESCE(e.edited_at, 0), g.daily_care, g.parental_responsibility, g.addressee, g.fnr_use "
-#define G_COLS G_SELECT "FROM guardian g LEFT JOIN contact_edit e ON e.number = g.number "
+#define G_JOINS "LEFT JOIN contact_edit e ON e.number = g.number LEFT JOIN register_person r ON r.number = g.number "
+#define G_COLS G_SELECT "FROM guardian g " G_JOINS
 #define P_COLS "SELECT pupil_id, number, school, enrollment, consent_given_at, consent_until, consent_revoked_at, " \
                "updated_at FROM pupil "
 #define A_COLS "SELECT at, actor, role, pupil_id, action, decision, reason, detail FROM audit "
@@ -66,7 +71,7 @@ static const struct {
     [P_G_BY_NUMBER] = {G_COLS "WHERE g.number = $1 ORDER BY g.pupil_id", 1},
     /* one row with g.id NULL when the pupil has no guardians; no row when there is no such pupil */
     [P_G_BY_PUPIL] = {G_SELECT "FROM pupil p LEFT JOIN guardian g ON g.pupil_id = p.pupil_id "
-                               "LEFT JOIN contact_edit e ON e.number = g.number WHERE p.pupil_id = $1 "
+                               G_JOINS "WHERE p.pupil_id = $1 "
                                "ORDER BY CASE g.addressee WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 2 END, g.id",
                       1},
     [P_G_PAPER] = {G_COLS "WHERE g.fnr_use = 2 ORDER BY g.pupil_id, g.name", 0},
@@ -1053,6 +1058,29 @@ static const char *const import_conflicts_sql =
 static const char *const edit_orphans_sql =
     "DELETE FROM contact_edit e WHERE NOT EXISTS (SELECT 1 FROM guardian g WHERE g.number = e.number)";
 
+/* The register's word on numbers nobody holds any more serves nothing (replacements stay: a roster
+ * may still name the old number). */
+static const char *const register_orphans_sql =
+    "DELETE FROM register_person r WHERE replaced_by IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM pupil p WHERE p.number = r.number) "
+    "AND NOT EXISTS (SELECT 1 FROM guardian g WHERE g.number = r.number)";
+
+#define SU_INVALIDATIONS_KEPT_SQL "172800" /* SU_INVALIDATIONS_KEPT */
+
+/* ABI 1.2: the roster as the register has it. A number the register replaced is read as the one in
+ * use (replacements are kept one hop deep), a guardian's graded address is dropped, and a pupil and
+ * number named twice by then keep one row. */
+static const char *const as_the_register_says_sql =
+    "UPDATE import_row i SET pupil_number = r.replaced_by FROM register_person r "
+    "  WHERE r.number = i.pupil_number AND r.replaced_by IS NOT NULL;"
+    "UPDATE import_row i SET number = r.replaced_by, gkey = r.replaced_by FROM register_person r "
+    "  WHERE r.number = i.number AND r.replaced_by IS NOT NULL;"
+    "UPDATE import_row i SET address = NULL FROM register_person r "
+    "  WHERE r.number = i.number AND r.address_protected = 1 AND i.address IS NOT NULL;"
+    "DELETE FROM import_row a USING import_row b WHERE a.ctid > b.ctid AND a.pupil_id = b.pupil_id "
+    "  AND a.gkey = b.gkey AND a.number IS NOT NULL AND EXISTS (SELECT 1 FROM register_person r "
+    "  WHERE r.replaced_by = a.number)";
+
 /* Imports and purges of one schema take turns (a transaction-scoped advisory lock). */
 static int lock_writers(pgsql_instance_t *inst, pconn_t *c)
 {
@@ -1087,7 +1115,7 @@ static foresatt_result_t pgsql_import_roster(void *instance, const foresatt_rost
     snprintf(at_s, sizeof(at_s), "%" PRId64, at);
     ACQUIRE(inst, c, status);
     if (!begin(inst, c) || !exec_ok(c, "SET LOCAL statement_timeout = 0") || !lock_writers(inst, c) ||
-        !exec_ok(c, "TRUNCATE import_row") || !copy_rows(c, rows, n) ||
+        !exec_ok(c, "TRUNCATE import_row") || !copy_rows(c, rows, n) || !exec_ok(c, as_the_register_says_sql) ||
         !exec_ok(c, "ANALYZE import_row"))
         goto fail;
 #define STEP(sql, param, a, b)                                                                                 \
@@ -1166,6 +1194,26 @@ static foresatt_result_t pgsql_purge(void *instance, const char *const *pupil_id
         if (!counts(res, &s.pupils, &s.guardians))
             goto fail;
         PQclear(res);
+        /* ABI 1.2: what a death the register recorded handed to retention */
+        {
+            size_t k, more;
+            res = exec1(c, "WITH d AS (DELETE FROM guardian WHERE pupil_id IN (SELECT p.pupil_id FROM pupil p "
+                           "JOIN register_person r ON r.number = p.number WHERE r.deceased_at IS NOT NULL) "
+                           "RETURNING pupil_id) SELECT count(DISTINCT pupil_id), count(*) FROM d",
+                        NULL);
+            if (!counts(res, &k, &more))
+                goto fail;
+            s.pupils += k;
+            s.guardians += more;
+            PQclear(res);
+            res = exec1(c, "WITH d AS (DELETE FROM guardian WHERE number IN (SELECT number FROM register_person "
+                           "WHERE deceased_at IS NOT NULL) RETURNING 1) SELECT count(*) FROM d",
+                        NULL);
+            if (!counts(res, &more, NULL))
+                goto fail;
+            s.guardians += more;
+            PQclear(res);
+        }
         res = exec1(c, "WITH d AS (UPDATE pupil SET consent_given_at = 0, consent_until = 0, consent_revoked_at = 0 "
                        "WHERE consent_given_at <> 0 AND (consent_revoked_at <> 0 OR "
                        "(consent_until <> 0 AND consent_until <= $1::bigint)) RETURNING 1) SELECT count(*) FROM d",
@@ -1182,7 +1230,13 @@ static foresatt_result_t pgsql_purge(void *instance, const char *const *pupil_id
             PQclear(res);
             res = NULL;
         }
-        if (!exec_ok(c, edit_orphans_sql) || ((s.guardians || s.consents) && !run_ok(c, P_REV_BUMP, NULL)) ||
+        res = exec1(c, "DELETE FROM invalidation WHERE at < $1::bigint - " SU_INVALIDATIONS_KEPT_SQL, now_s);
+        if (!res_ok(res))
+            goto fail;
+        PQclear(res);
+        res = NULL;
+        if (!exec_ok(c, edit_orphans_sql) || !exec_ok(c, register_orphans_sql) ||
+            ((s.guardians || s.consents) && !run_ok(c, P_REV_BUMP, NULL)) ||
             !exec_ok(c, dry_run ? "ROLLBACK" : "COMMIT"))
             goto fail;
         *stats = s;
@@ -1217,6 +1271,280 @@ static foresatt_result_t pgsql_revision(void *instance, int64_t *revision, fores
     return rc;
 }
 
+/* --- ABI 1.2: the register's changes ----------------------------------------------------------- */
+
+static PGresult *execp(pconn_t *c, const char *sql, int n, const char *const *values)
+{
+    return PQexecParams(c->pg, sql, n, NULL, values, NULL, NULL, 0);
+}
+
+static int execp_ok(pconn_t *c, const char *sql, int n, const char *const *values)
+{
+    PGresult *res = execp(c, sql, n, values);
+    int ok = res_ok(res);
+    PQclear(res);
+    return ok;
+}
+
+/* {"a","b",...} of identity numbers (already checked to be digits). */
+static int number_array(buf_t *b, const char *const *numbers, size_t n)
+{
+    size_t i;
+
+    buf_add(b, "{", 1);
+    for (i = 0; i < n; i++)
+        buf_array_elem(b, numbers[i], i == 0);
+    buf_add(b, "}", 1);
+    return !b->oom;
+}
+
+static foresatt_result_t pgsql_numbers_held(void *instance, const char *const *numbers, size_t n, unsigned *held,
+                                            foresatt_status_t *status)
+{
+    pgsql_instance_t *inst = instance;
+    foresatt_result_t rc;
+    buf_t arr = {0};
+    PGresult *res;
+    size_t i;
+
+    if ((rc = su_held_args(numbers, n, held, status)) != FORESATT_OK || n == 0)
+        return rc;
+    if (!number_array(&arr, numbers, n)) {
+        free(arr.p);
+        return su_fail(status, FORESATT_ERROR, "out of memory");
+    }
+    {
+        const char *values[1] = {arr.p};
+        foresatt_result_t acquire_rc = FORESATT_ERROR;
+        pconn_t *c = conn_get(inst, status, &acquire_rc);
+        if (c == NULL) {
+            free(arr.p);
+            return acquire_rc;
+        }
+        res = execp(c, "SELECT EXISTS (SELECT 1 FROM pupil WHERE number = t.n), "
+                       "EXISTS (SELECT 1 FROM guardian WHERE number = t.n), "
+                       "COALESCE((SELECT deceased_at IS NOT NULL FROM register_person WHERE number = t.n), false), "
+                       "COALESCE((SELECT address_protected = 1 FROM register_person WHERE number = t.n), false) "
+                       "FROM unnest($1::text[]) WITH ORDINALITY AS t(n, i) ORDER BY t.i",
+                    1, values);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK || (size_t)PQntuples(res) != n) {
+            rc = pg_fail(c, res, status, "numbers_held");
+        } else {
+            for (i = 0; i < n; i++) {
+                held[i] = (PQgetvalue(res, (int)i, 0)[0] == 't' ? FORESATT_HELD_PUPIL : 0u) |
+                          (PQgetvalue(res, (int)i, 1)[0] == 't' ? FORESATT_HELD_GUARDIAN : 0u);
+                if (held[i])
+                    held[i] |= (PQgetvalue(res, (int)i, 2)[0] == 't' ? FORESATT_HELD_DECEASED : 0u) |
+                               (PQgetvalue(res, (int)i, 3)[0] == 't' ? FORESATT_HELD_PROTECTED : 0u);
+            }
+            rc = FORESATT_OK;
+        }
+        PQclear(res);
+        conn_put(inst, c);
+    }
+    free(arr.p);
+    return rc;
+}
+
+static int apply_one(pconn_t *c, const foresatt_register_change_t *x, const char *now)
+{
+    const char *from = x->number, *to = x->new_number;
+    char at[24];
+
+    switch (x->kind) {
+    case FORESATT_CHANGE_RECHECK:
+        return 1;
+    case FORESATT_CHANGE_GUARDIAN_DETAILS: {
+        const char *v[4] = {from, x->name, x->address, now};
+        return execp_ok(c, "INSERT INTO register_person (number, name, address, updated_at) "
+                           "VALUES ($1, $2, $3, $4::bigint) ON CONFLICT (number) DO UPDATE SET name = EXCLUDED.name, "
+                           "address = EXCLUDED.address, address_protected = CASE WHEN EXCLUDED.address IS NULL "
+                           "THEN register_person.address_protected ELSE 0 END, updated_at = EXCLUDED.updated_at",
+                        4, v);
+    }
+    case FORESATT_CHANGE_ADDRESS_PROTECTED: {
+        const char *v[2] = {from, now};
+        return execp_ok(c, "INSERT INTO register_person (number, address_protected, updated_at) "
+                           "VALUES ($1, 1, $2::bigint) ON CONFLICT (number) DO UPDATE SET address = NULL, "
+                           "address_protected = 1, updated_at = EXCLUDED.updated_at",
+                        2, v) &&
+               execp_ok(c, "UPDATE guardian SET address = NULL WHERE number = $1 AND address IS NOT NULL", 1, v);
+    }
+    case FORESATT_CHANGE_DECEASED: {
+        const char *v[3] = {from, at, now};
+        snprintf(at, sizeof(at), "%" PRId64, x->at);
+        return execp_ok(c, "INSERT INTO register_person (number, deceased_at, updated_at) "
+                           "VALUES ($1, $2::bigint, $3::bigint) ON CONFLICT (number) DO UPDATE SET "
+                           "deceased_at = EXCLUDED.deceased_at, updated_at = EXCLUDED.updated_at",
+                        3, v);
+    }
+    case FORESATT_CHANGE_ALIVE: {
+        const char *v[2] = {from, now};
+        return execp_ok(c, "UPDATE register_person SET deceased_at = NULL, updated_at = $2::bigint WHERE number = $1",
+                        2, v);
+    }
+    case FORESATT_CHANGE_NUMBER: {
+        const char *v[3] = {from, to, now};
+        const char *a[2] = {x->actor, x->new_actor};
+        return execp_ok(c, "UPDATE pupil SET number = $2 WHERE number = $1", 2, v) &&
+               execp_ok(c, "DELETE FROM guardian WHERE number = $1 AND pupil_id IN "
+                           "(SELECT pupil_id FROM guardian WHERE number = $2)", 2, v) &&
+               execp_ok(c, "UPDATE guardian SET number = $2, gkey = $2 WHERE number = $1", 2, v) &&
+               execp_ok(c, "UPDATE contact_edit SET number = $2 WHERE number = $1 AND NOT EXISTS "
+                           "(SELECT 1 FROM contact_edit WHERE number = $2)", 2, v) &&
+               execp_ok(c, "DELETE FROM contact_edit WHERE number = $1", 1, v) &&
+               execp_ok(c, "UPDATE register_person SET replaced_by = NULL WHERE number = $1", 1, v + 1) &&
+               execp_ok(c, "INSERT INTO register_person (number, name, address, address_protected, deceased_at, "
+                           "updated_at) SELECT $2, name, address, address_protected, deceased_at, $3::bigint "
+                           "FROM register_person WHERE number = $1 AND replaced_by IS NULL "
+                           "ON CONFLICT (number) DO NOTHING", 3, v) &&
+               execp_ok(c, "INSERT INTO register_person (number, replaced_by, updated_at) VALUES ($1, $2, $3::bigint) "
+                           "ON CONFLICT (number) DO UPDATE SET replaced_by = EXCLUDED.replaced_by, name = NULL, "
+                           "address = NULL, address_protected = 0, deceased_at = NULL, "
+                           "updated_at = EXCLUDED.updated_at", 3, v) &&
+               execp_ok(c, "UPDATE register_person SET replaced_by = $2 WHERE replaced_by = $1", 2, v) &&
+               (x->actor == NULL || execp_ok(c, "UPDATE audit SET actor = $2 WHERE actor = $1", 2, a));
+    }
+    }
+    return 0;
+}
+
+static foresatt_result_t pgsql_register_apply(void *instance, const foresatt_register_change_t *changes, size_t n,
+                                              const char *feed, int64_t feed_sequence, foresatt_status_t *status)
+{
+    pgsql_instance_t *inst = instance;
+    char now[24], seq[24], rev[24] = "0";
+    foresatt_result_t rc;
+    PGresult *res = NULL;
+    size_t i;
+
+    if ((rc = su_register_args(changes, n, feed, feed_sequence, status)) != FORESATT_OK)
+        return rc;
+    snprintf(now, sizeof(now), "%" PRId64, (int64_t)time(NULL));
+    snprintf(seq, sizeof(seq), "%" PRId64, feed_sequence);
+    ACQUIRE(inst, c, status);
+    /* in turn with imports and purges: a roster read as the register says needs the register's word whole */
+    if (!begin(inst, c) || !lock_writers(inst, c))
+        goto fail;
+    if (feed && n > 0) {
+        const char *v[1] = {feed};
+        res = execp(c, "SELECT sequence FROM feed_position WHERE feed = $1", 1, v);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK)
+            goto fail;
+        if (PQntuples(res) == 1 && strtoll(PQgetvalue(res, 0, 0), NULL, 10) >= feed_sequence) {
+            PQclear(res);
+            res = NULL;
+            if (!exec_ok(c, "COMMIT")) /* another follower applied this event already: nothing twice */
+                goto fail;
+            conn_put(inst, c);
+            return FORESATT_OK;
+        }
+        PQclear(res);
+        res = NULL;
+    }
+    if (n > 0) {
+        res = PQexec(c->pg, "UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value");
+        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+            goto fail;
+        snprintf(rev, sizeof(rev), "%s", PQgetvalue(res, 0, 0));
+        PQclear(res);
+        res = NULL;
+    }
+    for (i = 0; i < n; i++) {
+        const char *v[3] = {rev, changes[i].number, now};
+        const char *w[3] = {rev, changes[i].new_number, now};
+        const char *sql = "INSERT INTO invalidation (revision, number, at) VALUES ($1::bigint, $2, $3::bigint)";
+        if (!apply_one(c, &changes[i], now) || !execp_ok(c, sql, 3, v) ||
+            (changes[i].kind == FORESATT_CHANGE_NUMBER && !execp_ok(c, sql, 3, w)))
+            goto fail;
+    }
+    {
+        const char *v[1] = {now};
+        const char *f[3] = {feed, seq, now};
+        if (!execp_ok(c, "UPDATE invalidation_floor SET revision = GREATEST(revision, COALESCE((SELECT MAX(revision) "
+                         "FROM invalidation WHERE at < $1::bigint - " SU_INVALIDATIONS_KEPT_SQL "), 0)) WHERE id = 1",
+                      1, v) ||
+            !execp_ok(c, "DELETE FROM invalidation WHERE at < $1::bigint - " SU_INVALIDATIONS_KEPT_SQL, 1, v) ||
+            (feed && !execp_ok(c, "INSERT INTO feed_position (feed, sequence, updated_at) VALUES ($1, $2::bigint, "
+                                  "$3::bigint) ON CONFLICT (feed) DO UPDATE SET sequence = EXCLUDED.sequence, "
+                                  "updated_at = EXCLUDED.updated_at",
+                               3, f)) ||
+            !exec_ok(c, "COMMIT"))
+            goto fail;
+    }
+    conn_put(inst, c);
+    return FORESATT_OK;
+fail:
+    rc = pg_fail(c, res, status, "register_apply");
+    PQclear(res);
+    conn_put(inst, c); /* rolls back */
+    return rc;
+}
+
+static foresatt_result_t pgsql_feed_position(void *instance, const char *feed, int64_t *sequence,
+                                             foresatt_status_t *status)
+{
+    pgsql_instance_t *inst = instance;
+    const char *v[1] = {feed};
+    foresatt_result_t rc;
+    PGresult *res;
+
+    if (!su_str_ok(feed, FORESATT_MAX_ID_LEN) || sequence == NULL)
+        return su_fail(status, FORESATT_ERROR, "feed_position: a feed name of 1 to %d bytes", FORESATT_MAX_ID_LEN);
+    *sequence = 0;
+    ACQUIRE(inst, c, status);
+    res = execp(c, "SELECT sequence FROM feed_position WHERE feed = $1", 1, v);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = pg_fail(c, res, status, "feed_position");
+    } else if (PQntuples(res) == 0) {
+        rc = FORESATT_NOT_FOUND;
+    } else {
+        *sequence = val64(res, 0, 0);
+        rc = FORESATT_OK;
+    }
+    PQclear(res);
+    conn_put(inst, c);
+    return rc;
+}
+
+static foresatt_result_t pgsql_invalidations_since(void *instance, int64_t revision, foresatt_arena_t *arena,
+                                                   const char ***numbers, size_t *n, foresatt_status_t *status)
+{
+    pgsql_instance_t *inst = instance;
+    char since[24];
+    const char *v[1] = {since};
+    foresatt_result_t rc;
+    PGresult *res;
+    int i, rows;
+
+    if (numbers == NULL || n == NULL)
+        return su_fail(status, FORESATT_ERROR, "invalidations_since: no result pointers");
+    *numbers = NULL;
+    *n = 0;
+    snprintf(since, sizeof(since), "%" PRId64, revision);
+    ACQUIRE(inst, c, status);
+    /* one statement: the floor and the numbers from the same snapshot */
+    res = execp(c, "SELECT NULL::text WHERE $1::bigint < (SELECT revision FROM invalidation_floor WHERE id = 1) "
+                   "UNION ALL SELECT DISTINCT number FROM invalidation WHERE revision > $1::bigint "
+                   "AND $1::bigint >= (SELECT revision FROM invalidation_floor WHERE id = 1)",
+                1, v);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = pg_fail(c, res, status, "invalidations_since");
+    } else if ((rows = PQntuples(res)) > 0 && PQgetisnull(res, 0, 0)) {
+        rc = FORESATT_NOT_FOUND; /* older than the invalidations kept */
+    } else {
+        const char **out = inst->host->alloc(arena, sizeof(*out) * (size_t)(rows ? rows : 1));
+        for (i = 0; i < rows; i++)
+            out[i] = val(inst->host, arena, res, i, 0);
+        *numbers = out;
+        *n = (size_t)rows;
+        rc = FORESATT_OK;
+    }
+    PQclear(res);
+    conn_put(inst, c);
+    return rc;
+}
+
 static const foresatt_store_ops_t pgsql_ops = {
     .struct_size = sizeof(foresatt_store_ops_t),
     .pupil_by_id = pgsql_pupil_by_id,
@@ -1234,6 +1562,10 @@ static const foresatt_store_ops_t pgsql_ops = {
     .purge = pgsql_purge,
     .revision = pgsql_revision,
     .contact_conflicts = pgsql_contact_conflicts,
+    .numbers_held = pgsql_numbers_held,
+    .register_apply = pgsql_register_apply,
+    .feed_position = pgsql_feed_position,
+    .invalidations_since = pgsql_invalidations_since,
 };
 
 static const foresatt_plugin_t pgsql_plugin = {

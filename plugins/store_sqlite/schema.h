@@ -59,6 +59,36 @@ static const char *const sqlite_migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "CREATE TABLE revision (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);"
     "INSERT INTO revision VALUES (1, 1);",
+    /* 2: what the register has precedence for (ABI 1.2: foresattctl follow and sync --apply).
+     * register_person: the register's word on a number the school holds (its name and ungraded
+     * address for guardian rows, a graded address, a death, the number that replaced it);
+     * invalidation: the numbers each revision changed, for the module's register caches. The audit
+     * log stays append-only but for its actor, which a replaced number re-keys. */
+    "CREATE TABLE register_person ("
+    "  number TEXT PRIMARY KEY,"
+    "  name TEXT,"
+    "  address TEXT,"
+    "  address_protected INTEGER NOT NULL DEFAULT 0,"
+    "  deceased_at INTEGER,"
+    "  replaced_by TEXT,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX register_person_replaced ON register_person(replaced_by) WHERE replaced_by IS NOT NULL;"
+    "CREATE TABLE invalidation (revision INTEGER NOT NULL, number TEXT NOT NULL, at INTEGER NOT NULL);"
+    "CREATE INDEX invalidation_by_revision ON invalidation(revision);"
+    "CREATE TABLE invalidation_floor (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);"
+    "INSERT INTO invalidation_floor VALUES (1, 0);"
+    "CREATE TABLE feed_position (feed TEXT PRIMARY KEY, sequence INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX audit_by_actor ON audit(actor, at);"
+    "DROP TRIGGER audit_append_only;"
+    "CREATE TRIGGER audit_append_only BEFORE UPDATE OF id, at, role, pupil_id, action, decision, reason, detail"
+    "  ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    /* a graded address is never stored, whichever statement would store it */
+    "CREATE TRIGGER guardian_protected_insert AFTER INSERT ON guardian WHEN NEW.address IS NOT NULL AND EXISTS"
+    "  (SELECT 1 FROM register_person r WHERE r.number = NEW.number AND r.address_protected)"
+    "  BEGIN UPDATE guardian SET address = NULL WHERE id = NEW.id; END;"
+    "CREATE TRIGGER guardian_protected_update AFTER UPDATE OF address, number ON guardian WHEN NEW.address IS NOT NULL"
+    "  AND EXISTS (SELECT 1 FROM register_person r WHERE r.number = NEW.number AND r.address_protected)"
+    "  BEGIN UPDATE guardian SET address = NULL WHERE id = NEW.id; END;",
 };
 
 #define SQLITE_SCHEMA_VERSION ((int)(sizeof(sqlite_migrations) / sizeof(sqlite_migrations[0])))

@@ -18,10 +18,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -42,13 +44,23 @@ enum stmt_id {
     S_P_GET, S_P_INSERT, S_P_UPDATE, S_P_CONSENT_SET,
     S_G_GET, S_G_INSERT, S_G_UPDATE, S_EDIT_GET, S_G_REMOVE_MISSING, S_EDIT_ORPHANS,
     S_G_DELETE_PUPIL, S_CONSENT_ENDED, S_AUDIT_PURGE,
+    /* ABI 1.2: the register's changes */
+    S_HELD, S_FEED_GET, S_FEED_SET, S_INVAL_ADD, S_INVAL_SINCE, S_INVAL_FLOOR, S_INVAL_FLOOR_UP, S_INVAL_PRUNE,
+    S_RP_DETAILS, S_RP_PROTECT, S_G_ADDRESS_CLEAR, S_RP_DECEASED, S_RP_ALIVE,
+    S_P_RENUMBER, S_G_DROP_DUP, S_G_RENUMBER, S_EDIT_MOVE, S_EDIT_DROP, S_RP_CARRY, S_RP_REPLACED, S_RP_CHAIN,
+    S_RP_UNREPLACE, S_AUDIT_REKEY, S_RP_GET, S_PURGE_DEAD_PUPILS_COUNT, S_PURGE_DEAD_PUPILS, S_PURGE_DEAD_GUARDIANS,
+    S_RP_ORPHANS,
     N_STMT
 };
 
+/* The register's name and ungraded address win over the roster's; a graded one is never given. */
 #define G_COLS                                                                                                 \
-    "SELECT g.id, g.pupil_id, g.number, g.name, g.address, g.phone, g.emails, g.imported_at, e.phone, e.emails, " \
+    "SELECT g.id, g.pupil_id, g.number, COALESCE(r.name, g.name), "                                              \
+    "CASE WHEN r.address_protected THEN NULL ELSE COALESCE(r.address, g.address) END, "                          \
+    "g.phone, g.emails, g.imported_at, e.phone, e.emails, "                                                      \
     "COALESCE(e.edited_at, 0), g.daily_care, g.parental_responsibility, g.addressee, g.fnr_use "                  \
-    "FROM guardian g LEFT JOIN contact_edit e ON e.number = g.number "
+    "FROM guardian g LEFT JOIN contact_edit e ON e.number = g.number "                                           \
+    "LEFT JOIN register_person r ON r.number = g.number "
 #define P_COLS "SELECT pupil_id, number, school, enrollment, consent_given_at, consent_until, consent_revoked_at, " \
                "updated_at FROM pupil "
 #define A_COLS "SELECT at, actor, role, pupil_id, action, decision, reason, detail FROM audit "
@@ -110,6 +122,53 @@ static const char *const stmt_sql[N_STMT] = {
                         "WHERE consent_given_at <> 0 AND (consent_revoked_at <> 0 "
                         "OR (consent_until <> 0 AND consent_until <= ?1))",
     [S_AUDIT_PURGE] = "DELETE FROM audit WHERE at < ?1",
+    [S_HELD] = "SELECT EXISTS (SELECT 1 FROM pupil WHERE number = ?1), EXISTS (SELECT 1 FROM guardian WHERE number = ?1), "
+               "COALESCE((SELECT deceased_at IS NOT NULL FROM register_person WHERE number = ?1), 0), "
+               "COALESCE((SELECT address_protected FROM register_person WHERE number = ?1), 0)",
+    [S_FEED_GET] = "SELECT sequence FROM feed_position WHERE feed = ?1",
+    [S_FEED_SET] = "INSERT INTO feed_position (feed, sequence, updated_at) VALUES (?1, ?2, ?3) "
+                   "ON CONFLICT (feed) DO UPDATE SET sequence = ?2, updated_at = ?3",
+    [S_INVAL_ADD] = "INSERT INTO invalidation (revision, number, at) VALUES (?1, ?2, ?3)",
+    [S_INVAL_SINCE] = "SELECT DISTINCT number FROM invalidation WHERE revision > ?1",
+    [S_INVAL_FLOOR] = "SELECT revision FROM invalidation_floor WHERE id = 1",
+    [S_INVAL_FLOOR_UP] = "UPDATE invalidation_floor SET revision = MAX(revision, "
+                         "COALESCE((SELECT MAX(revision) FROM invalidation WHERE at < ?1), 0)) WHERE id = 1",
+    [S_INVAL_PRUNE] = "DELETE FROM invalidation WHERE at < ?1",
+    [S_RP_DETAILS] = "INSERT INTO register_person (number, name, address, updated_at) VALUES (?1, ?2, ?3, ?4) "
+                     "ON CONFLICT (number) DO UPDATE SET name = ?2, address = ?3, "
+                     "address_protected = CASE WHEN ?3 IS NULL THEN address_protected ELSE 0 END, updated_at = ?4",
+    [S_RP_PROTECT] = "INSERT INTO register_person (number, address_protected, updated_at) VALUES (?1, 1, ?2) "
+                     "ON CONFLICT (number) DO UPDATE SET address = NULL, address_protected = 1, updated_at = ?2",
+    [S_G_ADDRESS_CLEAR] = "UPDATE guardian SET address = NULL WHERE number = ?1 AND address IS NOT NULL",
+    [S_RP_DECEASED] = "INSERT INTO register_person (number, deceased_at, updated_at) VALUES (?1, ?2, ?3) "
+                      "ON CONFLICT (number) DO UPDATE SET deceased_at = ?2, updated_at = ?3",
+    [S_RP_ALIVE] = "UPDATE register_person SET deceased_at = NULL, updated_at = ?2 WHERE number = ?1",
+    [S_P_RENUMBER] = "UPDATE pupil SET number = ?2 WHERE number = ?1",
+    [S_G_DROP_DUP] = "DELETE FROM guardian WHERE number = ?1 AND pupil_id IN "
+                     "(SELECT pupil_id FROM guardian WHERE number = ?2)",
+    [S_G_RENUMBER] = "UPDATE guardian SET number = ?2, gkey = ?2 WHERE number = ?1",
+    [S_EDIT_MOVE] = "UPDATE contact_edit SET number = ?2 WHERE number = ?1 AND NOT EXISTS "
+                    "(SELECT 1 FROM contact_edit WHERE number = ?2)",
+    [S_EDIT_DROP] = "DELETE FROM contact_edit WHERE number = ?1",
+    [S_RP_CARRY] = "INSERT INTO register_person (number, name, address, address_protected, deceased_at, updated_at) "
+                   "SELECT ?2, name, address, address_protected, deceased_at, ?3 FROM register_person "
+                   "WHERE number = ?1 AND replaced_by IS NULL ON CONFLICT (number) DO NOTHING",
+    [S_RP_REPLACED] = "INSERT INTO register_person (number, replaced_by, updated_at) VALUES (?1, ?2, ?3) "
+                      "ON CONFLICT (number) DO UPDATE SET replaced_by = ?2, name = NULL, address = NULL, "
+                      "address_protected = 0, deceased_at = NULL, updated_at = ?3",
+    [S_RP_CHAIN] = "UPDATE register_person SET replaced_by = ?2 WHERE replaced_by = ?1",
+    [S_RP_UNREPLACE] = "UPDATE register_person SET replaced_by = NULL WHERE number = ?1",
+    [S_AUDIT_REKEY] = "UPDATE audit SET actor = ?2 WHERE actor = ?1",
+    [S_RP_GET] = "SELECT replaced_by, address_protected FROM register_person WHERE number = ?1",
+    [S_PURGE_DEAD_PUPILS_COUNT] = "SELECT COUNT(DISTINCT g.pupil_id) FROM guardian g JOIN pupil p ON p.pupil_id = g.pupil_id "
+                                  "JOIN register_person r ON r.number = p.number WHERE r.deceased_at IS NOT NULL",
+    [S_PURGE_DEAD_PUPILS] = "DELETE FROM guardian WHERE pupil_id IN (SELECT p.pupil_id FROM pupil p "
+                            "JOIN register_person r ON r.number = p.number WHERE r.deceased_at IS NOT NULL)",
+    [S_PURGE_DEAD_GUARDIANS] = "DELETE FROM guardian WHERE number IN "
+                               "(SELECT number FROM register_person WHERE deceased_at IS NOT NULL)",
+    [S_RP_ORPHANS] = "DELETE FROM register_person WHERE replaced_by IS NULL "
+                     "AND NOT EXISTS (SELECT 1 FROM pupil WHERE number = register_person.number) "
+                     "AND NOT EXISTS (SELECT 1 FROM guardian WHERE number = register_person.number)",
 };
 
 typedef struct conn {
@@ -657,6 +716,34 @@ static int bump_revision(conn_t *c)
     return st_exec(c, S_REV_BUMP);
 }
 
+/* Run a statement that returns no rows, binding ?1, ?2, ... by fmt: 't' text (NULL binds NULL),
+ * 'i' int64. */
+static int run(conn_t *c, enum stmt_id id, const char *fmt, ...)
+{
+    sqlite3_stmt *s = st(c, id);
+    va_list ap;
+    int i, step;
+
+    if (s == NULL)
+        return 0;
+    va_start(ap, fmt);
+    for (i = 0; fmt[i]; i++) {
+        if (fmt[i] == 't') {
+            const char *v = va_arg(ap, const char *);
+            if (v)
+                sqlite3_bind_text(s, i + 1, v, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(s, i + 1);
+        } else {
+            sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+        }
+    }
+    va_end(ap);
+    step = sqlite3_step(s);
+    st_done(s);
+    return step == SQLITE_DONE;
+}
+
 static foresatt_result_t sqlite_contact_update(void *instance, const char *number, const char *phone,
                                                const char *const *emails, size_t n_emails, int64_t at,
                                                foresatt_status_t *status)
@@ -1047,12 +1134,106 @@ static int import_guardian(conn_t *c, const foresatt_roster_row_t *r, int64_t at
     return 1;
 }
 
+/* ABI 1.2: the roster as the register has it. A number the register replaced is read as the one
+ * in use (a D-number that became a fødselsnummer), and a guardian's graded address is dropped. */
+typedef struct register_view {
+    foresatt_roster_row_t *rows; /* the caller's, or a malloc'd copy when something differs */
+    char (*numbers)[2][12];      /* the copy's numbers */
+} register_view_t;
+
+static void register_view_free(register_view_t *v)
+{
+    if (v->numbers) {
+        free(v->rows);
+        free(v->numbers);
+    }
+    v->rows = NULL;
+    v->numbers = NULL;
+}
+
+/* The number in use for number (into out), following replacements; *protected_ for its address.
+ * 1 when it differs from number, 0 when not, -1 on a database failure. */
+static int resolve(conn_t *c, const char *number, char out[12], int *protected_)
+{
+    sqlite3_stmt *s = st(c, S_RP_GET);
+    int hops, step, moved = 0;
+
+    *protected_ = 0;
+    memcpy(out, number, 12);
+    for (hops = 0; s && hops < 8; hops++) {
+        const unsigned char *next;
+        sqlite3_bind_text(s, 1, out, -1, SQLITE_TRANSIENT);
+        step = sqlite3_step(s);
+        if (step == SQLITE_DONE) {
+            st_done(s);
+            return moved;
+        }
+        if (step != SQLITE_ROW) {
+            st_done(s);
+            return -1;
+        }
+        next = sqlite3_column_text(s, 0);
+        *protected_ = sqlite3_column_int(s, 1);
+        if (next == NULL || strlen((const char *)next) != 11 || strcmp((const char *)next, out) == 0) {
+            st_done(s);
+            return moved;
+        }
+        memcpy(out, next, 12);
+        *protected_ = 0;
+        moved = 1;
+        st_done(s);
+    }
+    return s ? moved : -1;
+}
+
+static int as_the_register_says(conn_t *c, const foresatt_roster_row_t *rows, size_t n, register_view_t *v)
+{
+    size_t i;
+
+    v->rows = (foresatt_roster_row_t *)rows;
+    v->numbers = NULL;
+    for (i = 0; i < n; i++) {
+        char pupil[12], guardian[12];
+        int pupil_prot, guardian_prot = 0, pm, gm = 0;
+
+        if ((pm = resolve(c, rows[i].pupil_number, pupil, &pupil_prot)) < 0 ||
+            (rows[i].guardian_number && (gm = resolve(c, rows[i].guardian_number, guardian, &guardian_prot)) < 0))
+            return 0;
+        if (!pm && !gm && !(guardian_prot && rows[i].guardian_address))
+            continue;
+        if (v->numbers == NULL) {
+            v->rows = malloc(sizeof(*v->rows) * n);
+            v->numbers = calloc(n, sizeof(*v->numbers));
+            if (v->rows == NULL || v->numbers == NULL) {
+                free(v->rows);
+                free(v->numbers);
+                v->rows = (foresatt_roster_row_t *)rows;
+                v->numbers = NULL;
+                return 0;
+            }
+            memcpy(v->rows, rows, sizeof(*v->rows) * n);
+        }
+        if (pm) {
+            memcpy(v->numbers[i][0], pupil, 12);
+            v->rows[i].pupil_number = v->numbers[i][0];
+        }
+        if (gm) {
+            memcpy(v->numbers[i][1], guardian, 12);
+            v->rows[i].guardian_number = v->numbers[i][1];
+        }
+        if (guardian_prot)
+            v->rows[i].guardian_address = NULL;
+    }
+    return 1;
+}
+
 static foresatt_result_t sqlite_import_roster(void *instance, const foresatt_roster_row_t *rows, size_t n, int64_t at,
                                               foresatt_import_stats_t *stats, foresatt_status_t *status)
 {
     sqlite_instance_t *inst = instance;
     foresatt_result_t rc = FORESATT_OK;
     foresatt_import_stats_t st_local;
+    register_view_t view = {NULL, NULL};
     const char *why = NULL;
     size_t i;
 
@@ -1067,6 +1248,11 @@ static foresatt_result_t sqlite_import_roster(void *instance, const foresatt_ros
         rc = db_fail(c, status, "import");
         goto out;
     }
+    if (!as_the_register_says(c, rows, n, &view)) {
+        rc = db_fail(c, status, "import");
+        goto out;
+    }
+    rows = view.rows;
     for (i = 0; i < n; i++) {
         if (!import_pupil(c, &rows[i], at, &st_local) ||
             (rows[i].guardian_name && !import_guardian(c, &rows[i], at, &st_local))) {
@@ -1096,6 +1282,7 @@ static foresatt_result_t sqlite_import_roster(void *instance, const foresatt_ros
     *stats = st_local;
 out:
     conn_put(inst, c); /* rolls back when the transaction is still open */
+    register_view_free(&view);
     return rc;
 }
 
@@ -1139,6 +1326,24 @@ static foresatt_result_t sqlite_purge(void *instance, const char *const *pupil_i
             st_local.guardians += (size_t)changes;
         }
     }
+    /* ABI 1.2: what a death the register recorded handed to retention */
+    if ((s = st(c, S_PURGE_DEAD_PUPILS_COUNT)) == NULL || sqlite3_step(s) != SQLITE_ROW) {
+        st_done(s);
+        rc = db_fail(c, status, "purge");
+        goto out;
+    }
+    st_local.pupils += (size_t)sqlite3_column_int64(s, 0);
+    st_done(s);
+    if (!st_exec(c, S_PURGE_DEAD_PUPILS)) {
+        rc = db_fail(c, status, "purge");
+        goto out;
+    }
+    st_local.guardians += (size_t)sqlite3_changes(c->db);
+    if (!st_exec(c, S_PURGE_DEAD_GUARDIANS)) {
+        rc = db_fail(c, status, "purge");
+        goto out;
+    }
+    st_local.guardians += (size_t)sqlite3_changes(c->db);
     if ((s = st(c, S_CONSENT_ENDED)) == NULL) {
         rc = db_fail(c, status, "purge");
         goto out;
@@ -1165,7 +1370,8 @@ static foresatt_result_t sqlite_purge(void *instance, const char *const *pupil_i
         }
         st_local.audit = (size_t)sqlite3_changes(c->db);
     }
-    if (!st_exec(c, S_EDIT_ORPHANS) ||
+    if (!st_exec(c, S_EDIT_ORPHANS) || !st_exec(c, S_RP_ORPHANS) || !run(c, S_INVAL_FLOOR_UP, "i", now - SU_INVALIDATIONS_KEPT) ||
+        !run(c, S_INVAL_PRUNE, "i", now - SU_INVALIDATIONS_KEPT) ||
         ((st_local.guardians || st_local.consents) && !bump_revision(c)) ||
         !st_exec(c, dry_run ? S_ROLLBACK : S_COMMIT)) {
         rc = db_fail(c, status, "purge");
@@ -1195,6 +1401,211 @@ static foresatt_result_t sqlite_revision(void *instance, int64_t *revision, fore
     return rc;
 }
 
+/* --- ABI 1.2: the register's changes ----------------------------------------------------------- */
+
+static foresatt_result_t sqlite_numbers_held(void *instance, const char *const *numbers, size_t n, unsigned *held,
+                                             foresatt_status_t *status)
+{
+    sqlite_instance_t *inst = instance;
+    foresatt_result_t rc;
+    sqlite3_stmt *s;
+    size_t i;
+
+    if ((rc = su_held_args(numbers, n, held, status)) != FORESATT_OK || n == 0)
+        return rc;
+    ACQUIRE(inst, c, status);
+    if (!st_exec(c, S_BEGIN) || (s = st(c, S_HELD)) == NULL) {
+        rc = db_fail(c, status, "numbers_held");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        sqlite3_bind_text(s, 1, numbers[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_ROW) {
+            st_done(s);
+            rc = db_fail(c, status, "numbers_held");
+            goto out;
+        }
+        held[i] = (sqlite3_column_int(s, 0) ? FORESATT_HELD_PUPIL : 0u) |
+                  (sqlite3_column_int(s, 1) ? FORESATT_HELD_GUARDIAN : 0u);
+        if (held[i])
+            held[i] |= (sqlite3_column_int(s, 2) ? FORESATT_HELD_DECEASED : 0u) |
+                       (sqlite3_column_int(s, 3) ? FORESATT_HELD_PROTECTED : 0u);
+        st_done(s);
+    }
+    rc = FORESATT_OK;
+out:
+    conn_put(inst, c);
+    return rc;
+}
+
+static int apply_one(conn_t *c, const foresatt_register_change_t *x, int64_t now)
+{
+    const char *from = x->number, *to = x->new_number;
+
+    switch (x->kind) {
+    case FORESATT_CHANGE_RECHECK:
+        return 1;
+    case FORESATT_CHANGE_GUARDIAN_DETAILS:
+        return run(c, S_RP_DETAILS, "ttti", from, x->name, x->address, now);
+    case FORESATT_CHANGE_ADDRESS_PROTECTED:
+        return run(c, S_RP_PROTECT, "ti", from, now) && run(c, S_G_ADDRESS_CLEAR, "t", from);
+    case FORESATT_CHANGE_DECEASED:
+        return run(c, S_RP_DECEASED, "tii", from, x->at, now);
+    case FORESATT_CHANGE_ALIVE:
+        return run(c, S_RP_ALIVE, "ti", from, now);
+    case FORESATT_CHANGE_NUMBER:
+        return run(c, S_P_RENUMBER, "tt", from, to) && run(c, S_G_DROP_DUP, "tt", from, to) &&
+               run(c, S_G_RENUMBER, "tt", from, to) && run(c, S_EDIT_MOVE, "tt", from, to) &&
+               run(c, S_EDIT_DROP, "t", from) && run(c, S_RP_UNREPLACE, "t", to) &&
+               run(c, S_RP_CARRY, "tti", from, to, now) && run(c, S_RP_REPLACED, "tti", from, to, now) &&
+               run(c, S_RP_CHAIN, "tt", from, to) && (x->actor == NULL || run(c, S_AUDIT_REKEY, "tt", x->actor, x->new_actor));
+    }
+    return 0;
+}
+
+static foresatt_result_t sqlite_register_apply(void *instance, const foresatt_register_change_t *changes, size_t n,
+                                               const char *feed, int64_t feed_sequence, foresatt_status_t *status)
+{
+    sqlite_instance_t *inst = instance;
+    int64_t now = (int64_t)time(NULL), rev = 0;
+    foresatt_result_t rc;
+    sqlite3_stmt *s = NULL;
+    size_t i;
+    int step;
+
+    if ((rc = su_register_args(changes, n, feed, feed_sequence, status)) != FORESATT_OK)
+        return rc;
+    ACQUIRE(inst, c, status);
+    if (!st_exec(c, S_BEGIN_WRITE)) {
+        rc = db_fail(c, status, "register_apply");
+        goto out;
+    }
+    if (feed && n > 0) {
+        /* another follower applied this event already: nothing twice */
+        if ((s = st(c, S_FEED_GET)) == NULL) {
+            rc = db_fail(c, status, "register_apply");
+            goto out;
+        }
+        sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
+        step = sqlite3_step(s);
+        if (step == SQLITE_ROW && sqlite3_column_int64(s, 0) >= feed_sequence) {
+            st_done(s);
+            rc = st_exec(c, S_COMMIT) ? FORESATT_OK : db_fail(c, status, "register_apply");
+            goto out;
+        }
+        st_done(s);
+        if (step != SQLITE_ROW && step != SQLITE_DONE) {
+            rc = db_fail(c, status, "register_apply");
+            goto out;
+        }
+    }
+    if (n > 0) {
+        if (!bump_revision(c) || (s = st(c, S_REV_GET)) == NULL || sqlite3_step(s) != SQLITE_ROW) {
+            st_done(s);
+            rc = db_fail(c, status, "register_apply");
+            goto out;
+        }
+        rev = sqlite3_column_int64(s, 0);
+        st_done(s);
+    }
+    for (i = 0; i < n; i++) {
+        if (!apply_one(c, &changes[i], now) || !run(c, S_INVAL_ADD, "iti", rev, changes[i].number, now) ||
+            (changes[i].kind == FORESATT_CHANGE_NUMBER && !run(c, S_INVAL_ADD, "iti", rev, changes[i].new_number, now))) {
+            rc = db_fail(c, status, "register_apply");
+            goto out;
+        }
+    }
+    if (!run(c, S_INVAL_FLOOR_UP, "i", now - SU_INVALIDATIONS_KEPT) ||
+        !run(c, S_INVAL_PRUNE, "i", now - SU_INVALIDATIONS_KEPT) ||
+        (feed && !run(c, S_FEED_SET, "tii", feed, feed_sequence, now)) || !st_exec(c, S_COMMIT)) {
+        rc = db_fail(c, status, "register_apply");
+        goto out;
+    }
+    rc = FORESATT_OK;
+out:
+    conn_put(inst, c);
+    return rc;
+}
+
+static foresatt_result_t sqlite_feed_position(void *instance, const char *feed, int64_t *sequence,
+                                              foresatt_status_t *status)
+{
+    sqlite_instance_t *inst = instance;
+    foresatt_result_t rc;
+    sqlite3_stmt *s = NULL;
+    int step;
+
+    if (!su_str_ok(feed, FORESATT_MAX_ID_LEN) || sequence == NULL)
+        return su_fail(status, FORESATT_ERROR, "feed_position: a feed name of 1 to %d bytes", FORESATT_MAX_ID_LEN);
+    *sequence = 0;
+    ACQUIRE(inst, c, status);
+    if ((s = st(c, S_FEED_GET)) == NULL) {
+        rc = db_fail(c, status, "feed_position");
+        goto out;
+    }
+    sqlite3_bind_text(s, 1, feed, -1, SQLITE_STATIC);
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *sequence = sqlite3_column_int64(s, 0);
+        rc = FORESATT_OK;
+    } else {
+        rc = step == SQLITE_DONE ? FORESATT_NOT_FOUND : db_fail(c, status, "feed_position");
+    }
+    st_done(s);
+out:
+    conn_put(inst, c);
+    return rc;
+}
+
+static foresatt_result_t sqlite_invalidations_since(void *instance, int64_t revision, foresatt_arena_t *arena,
+                                                    const char ***numbers, size_t *n, foresatt_status_t *status)
+{
+    sqlite_instance_t *inst = instance;
+    su_list_t list = {NULL, 0, 0};
+    foresatt_result_t rc;
+    sqlite3_stmt *s = NULL;
+    int step;
+
+    if (numbers == NULL || n == NULL)
+        return su_fail(status, FORESATT_ERROR, "invalidations_since: no result pointers");
+    *numbers = NULL;
+    *n = 0;
+    ACQUIRE(inst, c, status);
+    if (!st_exec(c, S_BEGIN) || (s = st(c, S_INVAL_FLOOR)) == NULL || sqlite3_step(s) != SQLITE_ROW) {
+        rc = db_fail(c, status, "invalidations_since");
+        goto out;
+    }
+    step = revision < sqlite3_column_int64(s, 0);
+    st_done(s);
+    if (step) {
+        rc = FORESATT_NOT_FOUND; /* older than the invalidations kept */
+        goto out;
+    }
+    if ((s = st(c, S_INVAL_SINCE)) == NULL) {
+        rc = db_fail(c, status, "invalidations_since");
+        goto out;
+    }
+    sqlite3_bind_int64(s, 1, revision);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        if (!su_list_push(&list, (void *)col_str(inst->host, arena, s, 0))) {
+            st_done(s);
+            su_list_free(&list);
+            rc = su_fail(status, FORESATT_ERROR, "out of memory");
+            goto out;
+        }
+    st_done(s);
+    if (step != SQLITE_DONE) {
+        su_list_free(&list);
+        rc = db_fail(c, status, "invalidations_since");
+        goto out;
+    }
+    *numbers = (const char **)su_list_to_arena(inst->host, arena, &list, n);
+    rc = FORESATT_OK;
+out:
+    conn_put(inst, c);
+    return rc;
+}
+
 static const foresatt_store_ops_t sqlite_ops = {
     .struct_size = sizeof(foresatt_store_ops_t),
     .pupil_by_id = sqlite_pupil_by_id,
@@ -1212,6 +1623,10 @@ static const foresatt_store_ops_t sqlite_ops = {
     .purge = sqlite_purge,
     .revision = sqlite_revision,
     .contact_conflicts = sqlite_contact_conflicts,
+    .numbers_held = sqlite_numbers_held,
+    .register_apply = sqlite_register_apply,
+    .feed_position = sqlite_feed_position,
+    .invalidations_since = sqlite_invalidations_since,
 };
 
 static const foresatt_plugin_t sqlite_plugin = {

@@ -1,6 +1,7 @@
 """The store plugins: the same C conformance suite on SQLite and on a real PostgreSQL, and what only a
 real server shows: restarts, busy databases, concurrent processes, migrations, append-only audit."""
 import os
+import re
 import subprocess
 import threading
 
@@ -11,6 +12,12 @@ from fstest.store import new_store
 
 SUITE = os.path.join(paths.BUILDDIR, "tests", "store", "check_store_conformance")
 PROBE = os.path.join(paths.BUILDDIR, "tests", "store", "store_probe")
+
+
+def schema_version(plugin):
+    """The newest migration in the plugin's schema.h ("/* N: ... */" before each)."""
+    with open(os.path.join(paths.SRCDIR, "plugins", plugin, "schema.h")) as f:
+        return max(int(n) for n in re.findall(r"^\s*/\* (\d+):", f.read(), re.M))
 
 
 def run_suite(env):
@@ -102,7 +109,8 @@ def test_pgsql_migrations_run_once_under_concurrency(postgres, tmp_path):
     finally:
         for p in probes:
             p.close()
-    assert store.sql("SELECT string_agg(version::text, ',') FROM schema_version") == "1"
+    versions = ",".join(str(v) for v in range(1, schema_version("store_pgsql") + 1))
+    assert store.sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version") == versions
 
 
 def test_pgsql_tls_options_reach_libpq(postgres, tmp_path):
@@ -145,7 +153,8 @@ def test_sqlite_many_processes_at_once(tmp_path):
         assert all(line.startswith("OK") for line in lines[1:]), out + err
     assert store.sql("SELECT count(*) FROM audit") == str(8 * 50)
     assert store.sql("PRAGMA journal_mode") == "wal"
-    assert store.sql("SELECT max(version) FROM schema_version") == "1"
+    assert store.sql("SELECT max(version) FROM schema_version") == str(schema_version("store_sqlite"))
+    assert store.sql("SELECT count(*) FROM schema_version") == str(schema_version("store_sqlite"))
 
 
 def test_sqlite_busy_beyond_timeout_is_temporary(tmp_path):
@@ -174,7 +183,8 @@ def test_sqlite_refuses_a_newer_schema(tmp_path):
     store.sql("INSERT INTO schema_version VALUES (99, 0)")
     p = subprocess.run([PROBE], env=store.env(), input="", capture_output=True, text=True, timeout=60)
     assert p.returncode == 2
-    assert "schema version 99, newer than this plugin's 1; upgrade mod_foresatt" in p.stderr
+    assert (f"schema version 99, newer than this plugin's {schema_version('store_sqlite')}; upgrade mod_foresatt"
+            in p.stderr)
 
 
 def test_sqlite_new_file_is_private(tmp_path):
