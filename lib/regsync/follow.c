@@ -11,20 +11,6 @@
 #include "follow.h"
 #include "pseudonym.h"
 
-static const char *const family_types[] = {
-    "endringIForeldreansvar", "endringIFamilierelasjon", "endringIVergemaal", "endringIDeltBosted", NULL,
-};
-
-int fst_follow_type_is_family(const char *type)
-{
-    size_t i;
-
-    for (i = 0; type && family_types[i]; i++)
-        if (strcmp(type, family_types[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static fst_follow_result_t fail(apr_pool_t *pool, fst_follow_error_t *err, foresatt_result_t rc,
                                 const foresatt_status_t *st, const char *what)
 {
@@ -54,10 +40,12 @@ static const char *who(const fst_follow_config_t *cfg, apr_pool_t *pool, const c
     return "a person";
 }
 
-/* The pupil's registered guardians and those responsible for the pupil in the register's answer:
- * their decisions and cached lookups are made again too. */
-static fst_follow_result_t add_family(fst_plugin_t *store, const char *pupil_number, const foresatt_person_t *rec,
-                                      apr_array_header_t *changes, apr_pool_t *pool, fst_follow_error_t *err)
+/* The persons around the one an event is about, whom the school holds: a pupil's registered guardians
+ * and those the register holds responsible; a guardian's pupils (as registered, and as the register
+ * names them). Their records name each other (a changed responsibility, a changed number), so their
+ * cached lookups and decisions are made again too. No register calls: the store, and the answer. */
+static fst_follow_result_t add_related(fst_plugin_t *store, const fst_regsync_held_t *h, const foresatt_person_t *rec,
+                                       apr_array_header_t *changes, apr_pool_t *pool, fst_follow_error_t *err)
 {
     apr_hash_t *seen = apr_hash_make(pool);
     foresatt_guardian_t **rows;
@@ -67,28 +55,53 @@ static fst_follow_result_t add_family(fst_plugin_t *store, const char *pupil_num
     size_t n = 0, i;
     int k;
 
-    for (k = 0; k < changes->nelts; k++)
-        apr_hash_set(seen, APR_ARRAY_IDX(changes, k, foresatt_register_change_t).number, APR_HASH_KEY_STRING, "");
-    rc = fst_store_pupil_by_number(store, pupil_number, pool, &pupil, &st);
-    if (rc == FORESATT_OK && pupil != NULL) {
-        rc = fst_store_pupil_guardians(store, pupil->pupil_id, pool, &rows, &n, &st);
-        if (rc != FORESATT_OK && rc != FORESATT_NOT_FOUND)
-            return fail(pool, err, rc, &st, "the store (a pupil's guardians)");
-        for (i = 0; i < n; i++)
-            if (rows[i]->number && !apr_hash_get(seen, rows[i]->number, APR_HASH_KEY_STRING)) {
-                apr_hash_set(seen, rows[i]->number, APR_HASH_KEY_STRING, "");
-                fst_regsync_push(changes, FORESATT_CHANGE_RECHECK, rows[i]->number);
-            }
-    } else if (rc != FORESATT_NOT_FOUND) {
-        return fail(pool, err, rc, &st, "the store (a pupil)");
+#define RELATED(num)                                                                                           \
+    do {                                                                                                       \
+        const char *num_ = (num);                                                                              \
+        if (num_ && number_shape(num_) && !apr_hash_get(seen, num_, APR_HASH_KEY_STRING)) {                    \
+            apr_hash_set(seen, num_, APR_HASH_KEY_STRING, "");                                                 \
+            fst_regsync_push(changes, FORESATT_CHANGE_RECHECK, num_);                                          \
+        }                                                                                                      \
+    } while (0)
+
+    for (k = 0; k < changes->nelts; k++) {
+        const foresatt_register_change_t *c = &APR_ARRAY_IDX(changes, k, foresatt_register_change_t);
+        apr_hash_set(seen, c->number, APR_HASH_KEY_STRING, "");
+        if (c->new_number)
+            apr_hash_set(seen, c->new_number, APR_HASH_KEY_STRING, "");
     }
-    for (i = 0; rec && i < rec->n_responsibilities; i++) {
-        const char *r = rec->responsibilities[i].responsible;
-        if (r && number_shape(r) && !apr_hash_get(seen, r, APR_HASH_KEY_STRING)) {
-            apr_hash_set(seen, r, APR_HASH_KEY_STRING, "");
-            fst_regsync_push(changes, FORESATT_CHANGE_RECHECK, r);
+    if (h->held & FORESATT_HELD_PUPIL) {
+        rc = fst_store_pupil_by_number(store, h->number, pool, &pupil, &st);
+        if (rc == FORESATT_OK && pupil != NULL) {
+            rc = fst_store_pupil_guardians(store, pupil->pupil_id, pool, &rows, &n, &st);
+            if (rc != FORESATT_OK && rc != FORESATT_NOT_FOUND)
+                return fail(pool, err, rc, &st, "the store (a pupil's guardians)");
+            for (i = 0; i < n; i++)
+                RELATED(rows[i]->number);
+        } else if (rc != FORESATT_NOT_FOUND) {
+            return fail(pool, err, rc, &st, "the store (a pupil)");
         }
+        for (i = 0; rec && i < rec->n_responsibilities; i++)
+            RELATED(rec->responsibilities[i].responsible);
     }
+    if (h->held & FORESATT_HELD_GUARDIAN) {
+        rc = fst_store_guardian_links(store, h->number, pool, &rows, &n, &st);
+        if (rc != FORESATT_OK && rc != FORESATT_NOT_FOUND)
+            return fail(pool, err, rc, &st, "the store (a guardian's rows)");
+        for (i = 0; rc == FORESATT_OK && i < n; i++) {
+            foresatt_result_t prc = fst_store_pupil_by_id(store, rows[i]->pupil_id, pool, &pupil, &st);
+            if (prc == FORESATT_OK && pupil != NULL)
+                RELATED(pupil->number);
+            else if (prc != FORESATT_NOT_FOUND)
+                return fail(pool, err, prc, &st, "the store (a guardian's pupil)");
+        }
+        for (i = 0; rec && i < rec->n_responsibilities; i++)
+            RELATED(rec->responsibilities[i].subject);
+        for (i = 0; rec && i < rec->n_relations; i++)
+            if (rec->relations[i].related_role && strcmp(rec->relations[i].related_role, "barn") == 0)
+                RELATED(rec->relations[i].related);
+    }
+#undef RELATED
     return FST_FOLLOW_OK;
 }
 
@@ -176,8 +189,7 @@ static fst_follow_result_t page(fst_plugin_t *registry, fst_plugin_t *store, con
         if ((h.held & FORESATT_HELD_GUARDIAN) && (fr = stored_details(store, &h, pool, err)) != FST_FOLLOW_OK)
             return fr;
         fst_regsync_plan(pool, &h, by_number[k], now, 1, cfg->pseudonym, cfg->pseudonym_ctx, &plan);
-        if ((h.held & FORESATT_HELD_PUPIL) && fst_follow_type_is_family(ev[i].type) &&
-            (fr = add_family(store, h.number, by_number[k], plan.changes, pool, err)) != FST_FOLLOW_OK)
+        if ((fr = add_related(store, &h, by_number[k], plan.changes, pool, err)) != FST_FOLLOW_OK)
             return fr;
         rc = fst_store_register_apply(store, (const foresatt_register_change_t *)plan.changes->elts,
                                       (size_t)plan.changes->nelts, cfg->feed, ev[i].sequence, &st);

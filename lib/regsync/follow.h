@@ -13,9 +13,10 @@
  * applied twice. An event about a number seen earlier in the same page is not looked up again (the
  * answer already is the register's newest).
  *
- * For the events that change parental responsibility or family relations of a pupil, the pupil's
- * registered guardians and the persons responsible for the pupil in the register's answer are
- * invalidated too: their cached lookups and decisions are made again.
+ * The persons around the one an event is about, whom the school holds, are invalidated too (their
+ * records name each other): a pupil's registered guardians and the persons the register holds
+ * responsible for the pupil; a guardian's pupils, as registered and as the register's answer names
+ * them. Their cached lookups and decisions are made again; they are not looked up by follow.
  */
 #ifndef FST_REGSYNC_FOLLOW_H
 #define FST_REGSYNC_FOLLOW_H
@@ -78,7 +79,5 @@ fst_follow_result_t fst_follow_round(fst_plugin_t *registry, fst_plugin_t *store
                                      int64_t now, apr_pool_t *pool, fst_follow_stats_t *stats,
                                      fst_follow_error_t *err);
 
-/* Whether an event type changes responsibility or relations (its pupil's guardians are invalidated too). */
-int fst_follow_type_is_family(const char *type);
 
 #endif

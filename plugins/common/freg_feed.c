@@ -2,12 +2,14 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "freg_feed.h"
 #include "freg_parse.h"
 #include "json_guard.h"
 #include "say.h"
+
 
 #define MAX_DEPTH 8
 #define MAX_STRING 128

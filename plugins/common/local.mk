@@ -5,6 +5,8 @@ PLUGIN_COMMON_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/common
 PLUGIN_SAY_SOURCES = plugins/common/say.c plugins/common/say.h
 # Folkeregister person documents -> foresatt_person_t, for the register plugins (jansson)
 FREG_PARSE_SOURCES = plugins/common/freg_parse.c plugins/common/freg_parse.h lib/json_guard.c lib/json_guard.h
+# Folkeregisteret's event feed items -> foresatt_event_t (with FREG_PARSE_SOURCES)
+FREG_FEED_SOURCES = plugins/common/freg_feed.c plugins/common/freg_feed.h
 
 check_PROGRAMS += tests/unit/check_freg_parse
 tests_unit_check_freg_parse_SOURCES = tests/unit/check_freg_parse.c plugins/common/freg_parse.c plugins/common/freg_parse.h

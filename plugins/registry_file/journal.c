@@ -14,6 +14,7 @@
 #include "json_guard.h"
 #include "say.h"
 
+
 /* Walk the journal: each event is checked; those from `from` on are kept, at most max (0: none,
  * only the newest sequence number is wanted). */
 static foresatt_result_t walk(const foresatt_host_t *host, const char *path, int64_t from, size_t max,

@@ -10,7 +10,8 @@
  *
  * A number is checked to be exactly 11 digits before it is used in a path, so no lookup can name a
  * file outside dir. Files are read on every lookup (the module's cache sits in front), so edits in
- * the directory are seen without a restart.
+ * the directory are seen without a restart. events=FILE (optional) is the register's event feed as a
+ * journal file (journal.h), for foresattctl follow in the demo and tests.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,26 +25,42 @@
 
 #include "foresatt/plugin.h"
 #include "freg_parse.h"
+#include "journal.h"
 #include "say.h"
 
 typedef struct file_registry {
     const foresatt_host_t *host;
     char dir[PATH_MAX];
+    char events[PATH_MAX]; /* the event journal (journal.h), or "" */
 } file_registry_t;
 
 static foresatt_result_t file_create(const foresatt_host_t *host, const foresatt_param_t *params, size_t n_params,
                                      void **instance, foresatt_status_t *status)
 {
     file_registry_t *reg;
-    const char *dir = NULL;
+    const char *dir = NULL, *events = NULL;
     struct stat st;
     size_t i;
 
     for (i = 0; i < n_params; i++) {
         if (strcmp(params[i].key, "dir") == 0)
             dir = params[i].value;
+        else if (strcmp(params[i].key, "events") == 0)
+            events = params[i].value;
         else
-            return plugin_say(status, FORESATT_ERROR, "unknown key '%s' (known: dir)", params[i].key);
+            return plugin_say(status, FORESATT_ERROR, "unknown key '%s' (known: dir, events)", params[i].key);
+    }
+    if (events != NULL) {
+        char parent[PATH_MAX], *slash;
+        if (events[0] != '/' || strlen(events) >= PATH_MAX)
+            return plugin_say(status, FORESATT_ERROR, "events=%s: give the absolute path of the event journal", events);
+        snprintf(parent, sizeof(parent), "%s", events);
+        slash = strrchr(parent, '/');
+        *(slash == parent ? slash + 1 : slash) = '\0';
+        if (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))
+            return plugin_say(status, FORESATT_ERROR, "events=%s: the directory %s does not exist", events, parent);
+        if (stat(events, &st) == 0 && !S_ISREG(st.st_mode))
+            return plugin_say(status, FORESATT_ERROR, "events=%s: not a regular file", events);
     }
     if (dir == NULL || *dir == '\0')
         return plugin_say(status, FORESATT_ERROR, "key 'dir' is required: the directory of <number>.json documents");
@@ -60,6 +77,7 @@ static foresatt_result_t file_create(const foresatt_host_t *host, const foresatt
         return plugin_say(status, FORESATT_ERROR, "out of memory");
     reg->host = host;
     snprintf(reg->dir, sizeof(reg->dir), "%s", dir);
+    snprintf(reg->events, sizeof(reg->events), "%s", events ? events : "");
     *instance = reg;
     return FORESATT_OK;
 }
@@ -132,11 +150,35 @@ static foresatt_result_t file_lookup_batch(void *instance, const char *const *nu
     return FORESATT_OK;
 }
 
+static foresatt_result_t file_events_latest(void *instance, int64_t *sequence, foresatt_status_t *status)
+{
+    file_registry_t *reg = instance;
+
+    *sequence = 0;
+    if (reg->events[0] == '\0')
+        return plugin_say(status, FORESATT_ERROR, "no event feed: give events=FILE (an event journal)");
+    return rf_journal_latest(reg->host, reg->events, sequence, status);
+}
+
+static foresatt_result_t file_events_read(void *instance, int64_t from, size_t max, foresatt_arena_t *arena,
+                                          foresatt_event_t **events, size_t *n, foresatt_status_t *status)
+{
+    file_registry_t *reg = instance;
+
+    *events = NULL;
+    *n = 0;
+    if (reg->events[0] == '\0')
+        return plugin_say(status, FORESATT_ERROR, "no event feed: give events=FILE (an event journal)");
+    return rf_journal_read(reg->host, reg->events, from, max, arena, events, n, status);
+}
+
 static const foresatt_registry_ops_t file_ops = {
     .struct_size = sizeof(foresatt_registry_ops_t),
     .lookup = file_lookup,
     .lookup_batch = file_lookup_batch,
     .max_batch = 1000,
+    .events_latest = file_events_latest,
+    .events_read = file_events_read,
 };
 
 static const foresatt_plugin_t file_plugin = {

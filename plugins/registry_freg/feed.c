@@ -11,6 +11,7 @@
 #include "freg_feed.h"
 #include "say.h"
 
+
 #define EVENTS_PATH "folkeregisteret/offentlig-med-hjemmel/api/v1/hendelser/"
 
 struct fr_feed {

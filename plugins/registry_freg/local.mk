@@ -4,7 +4,8 @@ plugins_registry_freg_registry_freg_la_SOURCES = \
 	plugins/registry_freg/registry_freg.c \
 	plugins/registry_freg/http.c plugins/registry_freg/http.h \
 	plugins/registry_freg/maskinporten.c plugins/registry_freg/maskinporten.h \
-	$(PLUGIN_SAY_SOURCES) $(FREG_PARSE_SOURCES)
+	plugins/registry_freg/feed.c plugins/registry_freg/feed.h \
+	$(PLUGIN_SAY_SOURCES) $(FREG_PARSE_SOURCES) $(FREG_FEED_SOURCES)
 plugins_registry_freg_registry_freg_la_CPPFLAGS = $(PLUGIN_COMMON_CPPFLAGS) -I$(top_srcdir)/plugins/registry_freg
 plugins_registry_freg_registry_freg_la_CFLAGS = $(PLUGIN_CFLAGS) $(CURL_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS) -pthread
 plugins_registry_freg_registry_freg_la_LDFLAGS = $(PLUGIN_LDFLAGS)

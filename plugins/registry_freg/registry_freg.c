@@ -13,7 +13,8 @@
  * folkeregister:deling/offentligmedhjemmel), timeout (seconds, default 10), ca_file.
  *
  * Every lookup is a POST to personer/bulkoppslag with parts person-basis and relasjon-utvidet, so
- * numbers travel in the body, never in a URL or a proxy's log. 404 is "not found"; 429 is
+ * numbers travel in the body, never in a URL or a proxy's log. The event feed (feed.h) is read
+ * with the same token. 404 is "not found"; 429 is
  * temporary with Retry-After; 5xx, timeouts and unreachable peers are temporary; a malformed or
  * oversized answer is an error. A 401 drops the cached token and tries once with a new one.
  *
@@ -34,6 +35,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "feed.h"
 #include "foresatt/plugin.h"
 #include "freg_parse.h"
 #include "say.h"
@@ -51,6 +53,7 @@ typedef struct freg {
     char *bulk_url;
     fr_http_t *http;
     fr_tokens_t *tokens;
+    fr_feed_t *feed; /* the event feed (hendelsesliste), with the same token */
 } freg_t;
 
 /* --- configuration ------------------------------------------------------------------------------ */
@@ -163,6 +166,7 @@ static void freg_destroy(void *instance)
 
     if (f == NULL)
         return;
+    fr_feed_destroy(f->feed);
     fr_tokens_destroy(f->tokens);
     fr_http_destroy(f->http);
     free(f->bulk_url);
@@ -259,7 +263,8 @@ static foresatt_result_t freg_create(const foresatt_host_t *host, const foresatt
     tc.scope = s.scope ? s.scope : DEFAULT_SCOPE;
     tc.kid = s.kid;
     tc.x5c_json = x5c_json;
-    if (f->http == NULL || (f->tokens = fr_tokens_create(&tc, key, f->http, host)) == NULL)
+    if (f->http == NULL || (f->tokens = fr_tokens_create(&tc, key, f->http, host)) == NULL ||
+        (f->feed = fr_feed_create(s.base_url, f->http, f->tokens, host)) == NULL)
         goto oom;
     EVP_PKEY_free(key);
     free(x5c_json);
@@ -383,11 +388,24 @@ static foresatt_result_t freg_lookup(void *instance, const char *number, foresat
     return rc;
 }
 
+static foresatt_result_t freg_events_latest(void *instance, int64_t *sequence, foresatt_status_t *status)
+{
+    return fr_feed_latest(((freg_t *)instance)->feed, sequence, status);
+}
+
+static foresatt_result_t freg_events_read(void *instance, int64_t from, size_t max, foresatt_arena_t *arena,
+                                          foresatt_event_t **events, size_t *n, foresatt_status_t *status)
+{
+    return fr_feed_read(((freg_t *)instance)->feed, from, max, arena, events, n, status);
+}
+
 static const foresatt_registry_ops_t freg_ops = {
     .struct_size = sizeof(foresatt_registry_ops_t),
     .lookup = freg_lookup,
     .lookup_batch = freg_lookup_batch,
     .max_batch = MAX_BATCH,
+    .events_latest = freg_events_latest,
+    .events_read = freg_events_read,
 };
 
 static const foresatt_plugin_t freg_plugin = {

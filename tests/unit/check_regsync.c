@@ -370,6 +370,21 @@ static foresatt_result_t st_pupil_by_number(void *inst, const char *number, fore
     return FORESATT_NOT_FOUND;
 }
 
+static foresatt_result_t st_pupil_by_id(void *inst, const char *id, foresatt_arena_t *arena, foresatt_pupil_t **out,
+                                        foresatt_status_t *st)
+{
+    size_t k;
+
+    (void)inst;
+    (void)st;
+    for (k = 0; k < store.n_pupils; k++)
+        if (strcmp(store.pupils[k].pupil_id, id) == 0) {
+            *out = pupil_of(arena, &store.pupils[k]);
+            return FORESATT_OK;
+        }
+    return FORESATT_NOT_FOUND;
+}
+
 static foresatt_result_t st_pupils_all(void *inst, foresatt_arena_t *arena, foresatt_pupil_t ***out, size_t *n,
                                        foresatt_status_t *st)
 {
@@ -386,6 +401,7 @@ static foresatt_result_t st_pupils_all(void *inst, foresatt_arena_t *arena, fore
 
 static foresatt_store_ops_t store_ops = {
     .struct_size = sizeof(foresatt_store_ops_t),
+    .pupil_by_id = st_pupil_by_id,
     .pupil_by_number = st_pupil_by_number,
     .pupils_all = st_pupils_all,
     .guardian_links = st_links,
@@ -779,7 +795,7 @@ START_TEST(follow_lookup_failure_applies_nothing_of_the_page)
 }
 END_TEST
 
-START_TEST(follow_family_event_of_a_pupil_rechecks_the_guardians)
+START_TEST(follow_rechecks_the_persons_around_the_one_changed)
 {
     fst_follow_stats_t stats;
     fst_follow_error_t err;
@@ -799,10 +815,13 @@ START_TEST(follow_family_event_of_a_pupil_rechecks_the_guardians)
         child += strcmp(store.last_changes[i].number, CHILD) == 0;
     }
     ck_assert(mother == 1 && father == 1 && child == 1);
-    /* a status event of the same pupil rechecks the pupil alone */
-    event(CHILD, "endringIStatus");
+    /* an event about a guardian rechecks the guardian's pupils, not the other guardian */
+    event(MOTHER, "endringIIdentifikasjonsnummer");
     ck_assert_int_eq(round_(&stats, &err), FST_FOLLOW_OK);
-    ck_assert_uint_eq(store.n_last, 1);
+    ck_assert_uint_eq(store.n_last, 2);
+    ck_assert_str_eq(store.last_changes[0].number, MOTHER);
+    ck_assert_str_eq(store.last_changes[1].number, CHILD);
+    ck_assert_uint_eq(reg.numbers_asked, 2); /* and none of them is looked up */
 }
 END_TEST
 
@@ -979,7 +998,7 @@ UNIT_MAIN("regsync", plan_agreeing_guardian_changes_nothing, plan_name_and_addre
           plan_not_in_register_and_ended, plan_address_line_and_limits, follow_first_round_starts_at_the_newest,
           follow_ten_thousand_events_three_lookups, follow_twice_applies_nothing_twice,
           follow_stopped_half_way_resumes_exactly, follow_store_failure_mid_page_keeps_the_last_applied,
-          follow_lookup_failure_applies_nothing_of_the_page, follow_family_event_of_a_pupil_rechecks_the_guardians,
+          follow_lookup_failure_applies_nothing_of_the_page, follow_rechecks_the_persons_around_the_one_changed,
           follow_same_person_twice_in_a_page_is_looked_up_once, follow_gone_and_out_of_order_and_unsupported,
           sync_in_agreement, sync_lists_lost_and_unregistered_and_applies_the_rest,
           sync_number_change_is_no_lost_responsibility, sync_deaths_and_register_failures)
