@@ -309,8 +309,10 @@ class Demo:
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(conf)
 
-        # The school's roster into the store, through the administrators' tool.
+        # The school's roster into the store, through the administrators' tool; the register's event
+        # journal followed from its (empty) start, so the events appended to it are applied.
         self.run_ctl("import", self.path("world", "roster.csv"))
+        self.run_ctl("follow", "--once")
 
     def run_ctl(self, *args):
         p = subprocess.run([self.ctl, "--config", self.conf, *args], capture_output=True, text=True,
@@ -425,6 +427,11 @@ class Demo:
                   f"The school's records, as on {self.today}, with the administrators' tool:",
                   f"  {self.ctl} --config {self.conf} paper-list",
                   f"  {self.ctl} --config {self.conf} audit",
+                  "The register's changes: edit a person in " + self.path("world", "freg") + "/, then add a line",
+                  "to " + self.path("world", "events.jsonl") + ", e.g.",
+                  '  {"sekvensnummer": 1, "hendelse": {"folkeregisteridentifikator": "<number>", '
+                  '"hendelsetype": "endringIAdressebeskyttelse"}}',
+                  f"  and apply it: {self.ctl} --config {self.conf} follow --once",
                   f"Logs: {self.path('logs')}/", "",
                   "Press Ctrl-C to stop; everything is removed.", "Ready."]
         self.log("\n".join(lines))
