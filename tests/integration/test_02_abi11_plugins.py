@@ -63,17 +63,17 @@ def test_httpd_decides_with_a_11_store(old, httpd):
     for sid in w.pupils:
         h.write_file(f"htdocs/elev/{sid}/p.txt", "pupil page\n")
     h.start(w.conf + """
-ForesattIdentity header X-Test-Pid 127.0.0.1
+ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
 <LocationMatch "^/elev/(?<sid>[^/]+)/">
   AuthType foresatt
   Require foresatt-guardian-of %{env:MATCH_SID}
 </LocationMatch>
 """)
     kari = w.who("KARI HANSEN")["login"]
-    r = requests.get(h.url("/elev/S1001/p.txt"), headers={"X-Test-Pid": kari}, timeout=10)
+    r = requests.get(h.url("/elev/S1001/p.txt"), headers={"X-Test-Pid": kari, "X-Test-Acr": "idporten-loa-substantial"}, timeout=10)
     assert r.status_code == 200 and r.text == "pupil page\n"
     # a roster import moves the revision: the next decision reads it (and nothing past the table)
     assert w.ctl("import", os.path.join(w.dir, "roster.csv")).returncode == 0
     time.sleep(1.1)
-    r = requests.get(h.url("/elev/S1002/p.txt"), headers={"X-Test-Pid": kari}, timeout=10)
+    r = requests.get(h.url("/elev/S1002/p.txt"), headers={"X-Test-Pid": kari, "X-Test-Acr": "idporten-loa-substantial"}, timeout=10)
     assert r.status_code == 200
