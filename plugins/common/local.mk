@@ -13,3 +13,10 @@ tests_unit_check_freg_parse_SOURCES = tests/unit/check_freg_parse.c plugins/comm
 tests_unit_check_freg_parse_CPPFLAGS = $(PLUGIN_COMMON_CPPFLAGS)
 tests_unit_check_freg_parse_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_check_freg_parse_LDADD = $(UNIT_LDADD) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/unit/check_freg_feed
+tests_unit_check_freg_feed_SOURCES = tests/unit/check_freg_feed.c $(FREG_FEED_SOURCES) plugins/common/freg_parse.c \
+	plugins/common/freg_parse.h $(PLUGIN_SAY_SOURCES)
+tests_unit_check_freg_feed_CPPFLAGS = $(PLUGIN_COMMON_CPPFLAGS)
+tests_unit_check_freg_feed_CFLAGS = $(UNIT_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_check_freg_feed_LDADD = $(UNIT_LDADD) $(JANSSON_LIBS)

@@ -305,15 +305,15 @@ foresatt_result_t su_register_args(const foresatt_register_change_t *changes, si
     size_t i;
 
     if (n > 0 && changes == NULL)
-        return su_fail(status, FORESATT_ERROR, "register_apply: no changes given");
+        return plugin_say(status, FORESATT_ERROR, "register_apply: no changes given");
     if (feed != NULL && (!su_str_ok(feed, FORESATT_MAX_ID_LEN) || !su_utf8_ok(feed) || feed_sequence < 0))
-        return su_fail(status, FORESATT_ERROR, "register_apply: a feed name of 1 to %d bytes and a sequence number "
+        return plugin_say(status, FORESATT_ERROR, "register_apply: a feed name of 1 to %d bytes and a sequence number "
                                                "of 0 or more", FORESATT_MAX_ID_LEN);
     if (feed == NULL && n == 0)
-        return su_fail(status, FORESATT_ERROR, "register_apply: neither changes nor a feed position");
+        return plugin_say(status, FORESATT_ERROR, "register_apply: neither changes nor a feed position");
     for (i = 0; i < n; i++)
         if (!su_register_change_ok(&changes[i], &why))
-            return su_fail(status, FORESATT_ERROR, "change %zu: %s; nothing was applied", i + 1, why);
+            return plugin_say(status, FORESATT_ERROR, "change %zu: %s; nothing was applied", i + 1, why);
     return FORESATT_OK;
 }
 
@@ -322,9 +322,9 @@ foresatt_result_t su_held_args(const char *const *numbers, size_t n, const unsig
     size_t i;
 
     if ((n > 0 && (numbers == NULL || held == NULL)) || n > SU_HELD_MAX)
-        return su_fail(status, FORESATT_ERROR, "numbers_held: at most %d numbers and a result array", SU_HELD_MAX);
+        return plugin_say(status, FORESATT_ERROR, "numbers_held: at most %d numbers and a result array", SU_HELD_MAX);
     for (i = 0; i < n; i++)
         if (!su_number_ok(numbers[i]))
-            return su_fail(status, FORESATT_ERROR, "numbers_held: number %zu is not 11 digits", i + 1);
+            return plugin_say(status, FORESATT_ERROR, "numbers_held: number %zu is not 11 digits", i + 1);
     return FORESATT_OK;
 }

@@ -1311,7 +1311,7 @@ static foresatt_result_t pgsql_numbers_held(void *instance, const char *const *n
         return rc;
     if (!number_array(&arr, numbers, n)) {
         free(arr.p);
-        return su_fail(status, FORESATT_ERROR, "out of memory");
+        return plugin_say(status, FORESATT_ERROR, "out of memory");
     }
     {
         const char *values[1] = {arr.p};
@@ -1490,7 +1490,7 @@ static foresatt_result_t pgsql_feed_position(void *instance, const char *feed, i
     PGresult *res;
 
     if (!su_str_ok(feed, FORESATT_MAX_ID_LEN) || sequence == NULL)
-        return su_fail(status, FORESATT_ERROR, "feed_position: a feed name of 1 to %d bytes", FORESATT_MAX_ID_LEN);
+        return plugin_say(status, FORESATT_ERROR, "feed_position: a feed name of 1 to %d bytes", FORESATT_MAX_ID_LEN);
     *sequence = 0;
     ACQUIRE(inst, c, status);
     res = execp(c, "SELECT sequence FROM feed_position WHERE feed = $1", 1, v);
@@ -1518,7 +1518,7 @@ static foresatt_result_t pgsql_invalidations_since(void *instance, int64_t revis
     int i, rows;
 
     if (numbers == NULL || n == NULL)
-        return su_fail(status, FORESATT_ERROR, "invalidations_since: no result pointers");
+        return plugin_say(status, FORESATT_ERROR, "invalidations_since: no result pointers");
     *numbers = NULL;
     *n = 0;
     snprintf(since, sizeof(since), "%" PRId64, revision);

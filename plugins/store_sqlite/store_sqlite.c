@@ -1536,7 +1536,7 @@ static foresatt_result_t sqlite_feed_position(void *instance, const char *feed, 
     int step;
 
     if (!su_str_ok(feed, FORESATT_MAX_ID_LEN) || sequence == NULL)
-        return su_fail(status, FORESATT_ERROR, "feed_position: a feed name of 1 to %d bytes", FORESATT_MAX_ID_LEN);
+        return plugin_say(status, FORESATT_ERROR, "feed_position: a feed name of 1 to %d bytes", FORESATT_MAX_ID_LEN);
     *sequence = 0;
     ACQUIRE(inst, c, status);
     if ((s = st(c, S_FEED_GET)) == NULL) {
@@ -1567,7 +1567,7 @@ static foresatt_result_t sqlite_invalidations_since(void *instance, int64_t revi
     int step;
 
     if (numbers == NULL || n == NULL)
-        return su_fail(status, FORESATT_ERROR, "invalidations_since: no result pointers");
+        return plugin_say(status, FORESATT_ERROR, "invalidations_since: no result pointers");
     *numbers = NULL;
     *n = 0;
     ACQUIRE(inst, c, status);
@@ -1590,7 +1590,7 @@ static foresatt_result_t sqlite_invalidations_since(void *instance, int64_t revi
         if (!su_list_push(&list, (void *)col_str(inst->host, arena, s, 0))) {
             st_done(s);
             su_list_free(&list);
-            rc = su_fail(status, FORESATT_ERROR, "out of memory");
+            rc = plugin_say(status, FORESATT_ERROR, "out of memory");
             goto out;
         }
     st_done(s);
