@@ -196,7 +196,7 @@ static void forget_invalidated(request_rec *r, struct fs_authz_child *c, int fir
         for (i = 0; i < c->registers->nelts; i++)
             fst_regcache_forget(APR_ARRAY_IDX(c->registers, i, fst_regcache_t *), numbers, n);
         if (n > 0)
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FSLOGNO(0545)
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, FSLOGNO(0547)
                           "the register changed %" APR_SIZE_T_FMT " person(s) the school holds: looked up again",
                           n);
         break;
@@ -205,7 +205,7 @@ static void forget_invalidated(request_rec *r, struct fs_authz_child *c, int fir
         break;
     default:
         forget_all(c);
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0546)
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, FSLOGNO(0548)
                       "the store's invalidations failed (%.*s): every cached register answer dropped",
                       (int)sizeof(st.message), st.message);
     }
