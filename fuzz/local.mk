@@ -6,7 +6,7 @@
 # Targets that reach a static function of the glue or a plugin #include that one .c file.
 FUZZ_TARGETS = fnr config_words session_cookie state_cookie cookie_header freg jws id_token jwks discovery \
 	token_response roster return_url encoding retry_after selfservice logout_token par_response \
-	profile_post
+	profile_post feed
 EXTRA_DIST += fuzz/corpus fuzz/run-fuzzers fuzz/replay-corpora fuzz/fuzz_util.h fuzz/fuzz_sealed.h \
 	fuzz/fuzz_jose.h fuzz/fuzz_keys.h
 
@@ -17,7 +17,7 @@ noinst_PROGRAMS += fuzz/replay_fnr fuzz/replay_config_words fuzz/replay_session_
 	fuzz/replay_cookie_header fuzz/replay_freg fuzz/replay_jws fuzz/replay_id_token fuzz/replay_jwks \
 	fuzz/replay_discovery fuzz/replay_token_response fuzz/replay_roster fuzz/replay_return_url \
 	fuzz/replay_encoding fuzz/replay_retry_after fuzz/replay_selfservice fuzz/replay_logout_token \
-	fuzz/replay_par_response fuzz/replay_profile_post
+	fuzz/replay_par_response fuzz/replay_profile_post fuzz/replay_feed
 fuzz_replay_fnr_SOURCES = fuzz/fuzz_fnr.c fuzz/replay.c
 fuzz_replay_fnr_LDADD = lib/libforesatt.la $(APR_LIBS)
 fuzz_replay_config_words_SOURCES = fuzz/fuzz_config_words.c fuzz/replay.c
@@ -66,6 +66,11 @@ fuzz_replay_retry_after_SOURCES = fuzz/fuzz_retry_after.c fuzz/replay.c
 fuzz_replay_retry_after_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/common -I$(top_srcdir)/plugins/registry_freg
 fuzz_replay_retry_after_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
 fuzz_replay_retry_after_LDADD = lib/libforesatt.la $(APR_LIBS) $(CURL_LIBS) -lpthread
+
+fuzz_replay_feed_SOURCES = fuzz/fuzz_feed.c fuzz/replay.c
+fuzz_replay_feed_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/common
+fuzz_replay_feed_CFLAGS = $(FUZZ_REPLAY_CFLAGS)
+fuzz_replay_feed_LDADD = $(FUZZ_REPLAY_LDADD)
 
 fuzz_replay_selfservice_SOURCES = fuzz/fuzz_selfservice.c fuzz/replay.c
 fuzz_replay_selfservice_LDADD = lib/libforesatt.la $(APR_LIBS)
