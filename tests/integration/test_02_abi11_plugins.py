@@ -64,6 +64,7 @@ def test_httpd_decides_with_a_11_store(old, httpd):
         h.write_file(f"htdocs/elev/{sid}/p.txt", "pupil page\n")
     h.start(w.conf + """
 ForesattIdentity header X-Test-Pid 127.0.0.1 acr=X-Test-Acr
+ForesattPseudonymSecret "a pseudonym secret for the 1.1 plugins"
 <LocationMatch "^/elev/(?<sid>[^/]+)/">
   AuthType foresatt
   Require foresatt-guardian-of %{env:MATCH_SID}
