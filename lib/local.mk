@@ -28,6 +28,7 @@ include lib/oidc/local.mk
 include lib/session/local.mk
 include lib/selfservice/local.mk
 include lib/regsync/local.mk
+include lib/audit/local.mk
 
 check_PROGRAMS += tests/unit/check_registry_cache
 tests_unit_check_registry_cache_SOURCES = tests/unit/check_registry_cache.c
