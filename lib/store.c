@@ -225,6 +225,11 @@ foresatt_result_t fst_store_audit_append(fst_plugin_t *store, const foresatt_aud
     return CALL(store, audit_append, status, entries, n, status);
 }
 
+int fst_store_audit_counts(const fst_plugin_t *store)
+{
+    return store->desc->abi_major == 1 && store->desc->abi_minor >= 3;
+}
+
 foresatt_result_t fst_store_audit_query(fst_plugin_t *store, const foresatt_audit_filter_t *filter,
                                         apr_pool_t *pool, foresatt_audit_entry_t **entries, size_t *n,
                                         foresatt_status_t *status)

@@ -52,6 +52,9 @@ foresatt_result_t fst_store_consent_revoke(fst_plugin_t *store, const char *pupi
 
 foresatt_result_t fst_store_audit_append(fst_plugin_t *store, const foresatt_audit_entry_t *entries, size_t n,
                                          foresatt_status_t *status);
+/* Non-zero when the store keeps each entry's count and last time (foresatt_audit_entry_t since ABI
+ * 1.3): coalesced entries go to it as they are; to an older one every request is an entry. */
+int fst_store_audit_counts(const fst_plugin_t *store);
 foresatt_result_t fst_store_audit_query(fst_plugin_t *store, const foresatt_audit_filter_t *filter,
                                         apr_pool_t *pool, foresatt_audit_entry_t **entries, size_t *n,
                                         foresatt_status_t *status);

@@ -13,7 +13,7 @@ mod_foresatt_mod_foresatt_la_SOURCES = \
 	mod_foresatt/login/callback.c mod_foresatt/login/logout.c mod_foresatt/login/pages.c \
 	mod_foresatt/authz/authz.h mod_foresatt/authz/config.c mod_foresatt/authz/providers.c \
 	mod_foresatt/authz/decision.c mod_foresatt/authz/headers.c mod_foresatt/authz/pages.c \
-	mod_foresatt/authz/audit.c \
+	mod_foresatt/authz/audit.c mod_foresatt/authz/outcome.c \
 	mod_foresatt/pages/pages.h mod_foresatt/pages/config.c mod_foresatt/pages/selfservice.c \
 	mod_foresatt/pages/profile.c mod_foresatt/pages/consent.c
 nodist_mod_foresatt_mod_foresatt_la_SOURCES = mod_foresatt/pages/templates_builtin.c

@@ -179,6 +179,9 @@ static const command_rec foresatt_cmds[] = {
                   "ForesattAuditFlushInterval <seconds>: how often the audit writer writes (default 1)"),
     AP_INIT_TAKE1("ForesattAuditBuffer", fs_cmd_audit_buffer, NULL, RSRC_CONF,
                   "ForesattAuditBuffer <entries>: audit entries each child holds before writing (default 4096)"),
+    AP_INIT_TAKE1("ForesattAuditWindow", fs_cmd_audit_window, NULL, RSRC_CONF,
+                  "ForesattAuditWindow <seconds>: one audit entry per person, pupil, decision and reason in this "
+                  "long, with the number of requests (default 60; 0: an entry for every request)"),
     AP_INIT_RAW_ARGS("ForesattIdentity", fs_cmd_identity, NULL, RSRC_CONF,
                      "ForesattIdentity session | env <VARIABLE> | header <Name> <trusted proxy address>...: "
                      "where the logged-in person's number comes from"),

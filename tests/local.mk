@@ -85,6 +85,14 @@ tests_plugins_registry_abi11_la_CFLAGS = $(PLUGIN_CFLAGS) -pthread
 tests_plugins_registry_abi11_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
 tests_plugins_registry_abi11_la_LIBADD = -ldl -lpthread
 
+# store_sqlite without audit_append: a store that keeps no audit log (test_48_audit.py).
+check_LTLIBRARIES += tests/plugins/store_no_audit.la
+tests_plugins_store_no_audit_la_SOURCES = tests/plugins/abi11_wrap.c
+tests_plugins_store_no_audit_la_CPPFLAGS = $(AM_CPPFLAGS) -DWRAP_STORE -DWRAP_NO_AUDIT
+tests_plugins_store_no_audit_la_CFLAGS = $(PLUGIN_CFLAGS) -pthread
+tests_plugins_store_no_audit_la_LDFLAGS = $(BROKEN_PLUGIN_LDFLAGS)
+tests_plugins_store_no_audit_la_LIBADD = -ldl -lpthread
+
 # Integration tests run last, once everything above is built.
 TESTS += tests/run-integration
 include tests/store/local.mk

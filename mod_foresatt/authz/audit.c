@@ -3,18 +3,30 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Every decision on a pupil's data goes to the store's audit log, without making the request wait
- * for the store: a per-child ring buffer of fixed-size entries (no allocation per entry), written in
- * batches by a background thread every ForesattAuditFlushInterval, or sooner when half full. The
- * thread is stopped and the buffer flushed when the child exits (also on graceful restart and stop):
- * nothing queued is lost. A store that fails keeps the entries queued and is retried; a buffer that
- * stays full refuses new decisions (the request gets a 503): access is never given unlogged.
+ * for the store: a per-child queue of fixed-size entries (lib/audit/queue.h: no allocation per
+ * entry), written in batches by a background thread every ForesattAuditFlushInterval, or sooner
+ * when half full.
+ *
+ * Entries are coalesced: the requests of one person for one pupil with one decision and reason
+ * within ForesattAuditWindow make one entry (first time and path, count, last time), queued at the
+ * window's first request and written when the window is over; a repeat costs a hash, a lookup and
+ * an increment under this writer's lock. A store that cannot keep counts (built for ABI 1.2 or
+ * older) gets every request as an entry of its own.
+ *
+ * The thread is stopped and the queue written out, open windows too, when the child exits (also on
+ * graceful restart and stop): nothing queued is lost. A store that fails keeps the entries queued
+ * and is retried; a queue that stays full refuses new decisions (the request gets a 503): access
+ * is never given unlogged. Each writer belongs to one store and one set of audit settings: virtual
+ * hosts that share a store but not ForesattAudit* settings have writers of their own.
  */
 #include <apr_strings.h>
 #include <apr_thread_cond.h>
 #include <apr_thread_mutex.h>
 #include <apr_thread_proc.h>
 
+#include "audit/queue.h"
 #include "authz/authz.h"
+#include "store.h"
 
 APLOG_USE_MODULE(foresatt);
 
@@ -22,119 +34,89 @@ APLOG_USE_MODULE(foresatt);
 #define FULL_WAIT apr_time_from_sec(2)
 #define EXIT_TRIES 5
 
-typedef struct audit_slot {
-    int64_t at;
-    foresatt_role_t role;
-    char actor[48];
-    char pupil[65];
-    char action[24];
-    char decision[8];
-    char reason[40];
-    char path[256];
-} audit_slot_t;
-
 struct fs_audit {
     server_rec *server;
     fst_plugin_t *store;
     apr_thread_mutex_t *mutex;
     apr_thread_cond_t *wake;     /* the writer: entries waiting, or stop */
     apr_thread_cond_t *room;     /* producers: the writer made room */
-    audit_slot_t *ring;
-    int capacity, head, count;
+    fst_audit_queue_t *queue;
     int stopping;
     apr_interval_time_t flush;
     apr_thread_t *thread;
-    audit_slot_t *batch;          /* the writer's copy, written without the lock */
+    fst_audit_record_t *batch;    /* the writer's copy, written without the lock */
     foresatt_audit_entry_t *entries;
     unsigned long failures;       /* consecutive failed writes, for log rate */
 };
 
-static void copy(char *dst, size_t size, const char *src)
+int fs_audit_record(request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id, const char *action,
+                    const char *decision, const char *reason, int coalesce)
 {
-    if (src == NULL) {
-        dst[0] = '\0';
-        return;
+    const fs_authz_conf_t *conf = fs_authz_conf(r->server);
+    fs_audit_t *a = conf->audit_writer;
+    fst_audit_add_result_t added;
+    fst_audit_what_t what;
+    apr_time_t deadline = 0, now;
+    uint32_t hash;
+
+    if (conf->audit == 0)
+        return 0;
+    if (a == NULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0705)
+                      "audit: this process has no audit writer (FS0515 said why at its start): refusing access");
+        return -1;
     }
-    apr_cpystrn(dst, src, size);
-}
-
-int fs_audit_add(fs_audit_t *a, request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id,
-                 const char *decision, const char *reason)
-{
-    return fs_audit_event(a, r, role, actor, pupil_id, "access", decision, reason);
-}
-
-int fs_audit_event(fs_audit_t *a, request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id,
-                   const char *action, const char *decision, const char *reason)
-{
-    audit_slot_t *slot;
-    apr_time_t deadline = apr_time_now() + FULL_WAIT;
-
+    what.role = role;
+    what.actor = actor;
+    what.pupil_id = pupil_id;
+    what.action = action;
+    what.decision = decision;
+    what.reason = reason;
+    hash = fst_audit_hash(&what);
     apr_thread_mutex_lock(a->mutex);
-    while (a->count == a->capacity && !a->stopping) {
-        apr_time_t now = apr_time_now();
-        if (now >= deadline) {
-            apr_thread_mutex_unlock(a->mutex);
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0701)
-                          "audit buffer full (%d entries) and the store is not taking them: refusing access",
-                          a->capacity);
-            return -1;
-        }
+    for (;;) {
+        added = fst_audit_queue_add(a->queue, &what, hash, apr_time_sec(r->request_time), r->uri, coalesce);
+        if (added != FST_AUDIT_FULL || a->stopping)
+            break;
+        apr_thread_cond_signal(a->wake);
+        now = apr_time_now();
+        if (deadline == 0)
+            deadline = now + FULL_WAIT;
+        if (now >= deadline)
+            break;
         apr_thread_cond_timedwait(a->room, a->mutex, deadline - now);
     }
-    slot = &a->ring[(a->head + a->count) % a->capacity];
-    slot->at = apr_time_sec(r->request_time);
-    slot->role = role;
-    copy(slot->actor, sizeof(slot->actor), actor);
-    copy(slot->pupil, sizeof(slot->pupil), pupil_id);
-    copy(slot->action, sizeof(slot->action), action);
-    copy(slot->decision, sizeof(slot->decision), decision);
-    copy(slot->reason, sizeof(slot->reason), reason);
-    copy(slot->path, sizeof(slot->path), r->uri);
-    a->count++;
-    if (a->count * 2 >= a->capacity)
+    if (added == FST_AUDIT_QUEUED && fst_audit_queue_depth(a->queue) * 2 > fst_audit_queue_capacity(a->queue))
         apr_thread_cond_signal(a->wake);
     apr_thread_mutex_unlock(a->mutex);
+    if (added == FST_AUDIT_FULL) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, FSLOGNO(0701)
+                      "audit buffer full (%u entries) and the store is not taking them: refusing access",
+                      fst_audit_queue_capacity(a->queue));
+        return -1;
+    }
     return 0;
 }
 
-/* Write up to BATCH queued entries; returns how many, or -1 when the store refused them (kept). */
-static int write_batch(fs_audit_t *a)
+/* Write up to BATCH ready entries; returns how many, or -1 when the store refused them (kept). */
+static int write_batch(fs_audit_t *a, int stopping)
 {
     foresatt_status_t st;
     foresatt_result_t rc;
-    int i, n;
+    size_t i, n;
 
     apr_thread_mutex_lock(a->mutex);
-    n = a->count < BATCH ? a->count : BATCH;
-    for (i = 0; i < n; i++)
-        a->batch[i] = a->ring[(a->head + i) % a->capacity];
+    n = fst_audit_queue_take(a->queue, apr_time_sec(apr_time_now()), stopping, a->batch, BATCH);
     apr_thread_mutex_unlock(a->mutex);
     if (n == 0)
         return 0;
-
-    for (i = 0; i < n; i++) {
-        foresatt_audit_entry_t *e = &a->entries[i];
-        audit_slot_t *s = &a->batch[i];
-        memset(e, 0, sizeof(*e));
-        e->struct_size = sizeof(*e);
-        e->at = s->at;
-        e->actor = s->actor[0] ? s->actor : NULL;
-        e->role = s->role;
-        e->pupil_id = s->pupil[0] ? s->pupil : NULL;
-        e->action = s->action;
-        e->decision = s->decision;
-        e->reason = s->reason[0] ? s->reason : NULL;
-        e->detail = s->path[0] ? s->path : NULL;
-    }
-    memset(&st, 0, sizeof(st));
-    fst_plugin_lock(a->store);
-    rc = a->store->desc->store->audit_append(a->store->instance, a->entries, (size_t)n, &st);
-    fst_plugin_unlock(a->store);
+    for (i = 0; i < n; i++)
+        fst_audit_record_entry(&a->batch[i], &a->entries[i]);
+    rc = fst_store_audit_append(a->store, a->entries, n, &st);
     if (rc != FORESATT_OK) {
         if (a->failures++ % 60 == 0)
             ap_log_error(APLOG_MARK, APLOG_ERR, 0, a->server, FSLOGNO(0702)
-                         "audit: the store did not take %d entries (kept, will retry): %.*s", n,
+                         "audit: the store did not take %d entries (kept, will retry): %.*s", (int)n,
                          (int)sizeof(st.message), st.message);
         return -1;
     }
@@ -143,11 +125,10 @@ static int write_batch(fs_audit_t *a)
         a->failures = 0;
     }
     apr_thread_mutex_lock(a->mutex);
-    a->head = (a->head + n) % a->capacity;
-    a->count -= n;
+    fst_audit_queue_written(a->queue);
     apr_thread_cond_broadcast(a->room);
     apr_thread_mutex_unlock(a->mutex);
-    return n;
+    return (int)n;
 }
 
 static void *APR_THREAD_FUNC writer(apr_thread_t *thread, void *data)
@@ -157,14 +138,14 @@ static void *APR_THREAD_FUNC writer(apr_thread_t *thread, void *data)
 
     for (;;) {
         apr_thread_mutex_lock(a->mutex);
-        if (!a->stopping && a->count * 2 < a->capacity)
+        if (!a->stopping && fst_audit_queue_depth(a->queue) * 2 <= fst_audit_queue_capacity(a->queue))
             apr_thread_cond_timedwait(a->wake, a->mutex, a->flush);
         stopping = a->stopping;
         apr_thread_mutex_unlock(a->mutex);
 
-        /* drain what is there now */
+        /* write what is ready now (at exit: everything, open windows too) */
         for (;;) {
-            int n = write_batch(a);
+            int n = write_batch(a, stopping);
             if (n == 0)
                 break;
             if (n < 0) {
@@ -179,9 +160,10 @@ static void *APR_THREAD_FUNC writer(apr_thread_t *thread, void *data)
             break;
     }
     apr_thread_mutex_lock(a->mutex);
-    if (a->count > 0)
+    if (fst_audit_queue_depth(a->queue) > 0)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, a->server, FSLOGNO(0704)
-                     "audit: %d entries could not be written before this process exited", a->count);
+                     "audit: %u entries could not be written before this process exited",
+                     fst_audit_queue_depth(a->queue));
     apr_thread_mutex_unlock(a->mutex);
     apr_thread_exit(thread, APR_SUCCESS);
     return NULL;
@@ -201,21 +183,23 @@ static apr_status_t stop_writer(void *data)
     return APR_SUCCESS;
 }
 
-apr_status_t fs_audit_create(apr_pool_t *pchild, server_rec *s, fst_plugin_t *store, int capacity,
-                             apr_interval_time_t flush, fs_audit_t **out)
+apr_status_t fs_audit_create(apr_pool_t *pchild, server_rec *s, fst_plugin_t *store, const fs_authz_conf_t *conf,
+                             fs_audit_t **out)
 {
     fs_audit_t *a = apr_pcalloc(pchild, sizeof(*a));
+    int64_t window = conf->audit_window;
     apr_status_t rv;
 
     *out = NULL;
-    if (store->desc->store->audit_append == NULL)
+    if (!FST_STORE_HAS(store, audit_append))
         return APR_ENOTIMPL;
+    if (!fst_store_audit_counts(store))
+        window = 0; /* it would keep one request of each window: every request is an entry */
     a->server = s;
     a->store = store;
-    a->capacity = capacity;
-    a->flush = flush;
-    a->ring = apr_pcalloc(pchild, sizeof(audit_slot_t) * (apr_size_t)capacity);
-    a->batch = apr_pcalloc(pchild, sizeof(audit_slot_t) * BATCH);
+    a->flush = conf->audit_flush;
+    a->queue = fst_audit_queue_make(pchild, (unsigned)conf->audit_buffer, window);
+    a->batch = apr_pcalloc(pchild, sizeof(fst_audit_record_t) * BATCH);
     a->entries = apr_pcalloc(pchild, sizeof(foresatt_audit_entry_t) * BATCH);
     if ((rv = apr_thread_mutex_create(&a->mutex, APR_THREAD_MUTEX_DEFAULT, pchild)) != APR_SUCCESS ||
         (rv = apr_thread_cond_create(&a->wake, pchild)) != APR_SUCCESS ||

@@ -11,7 +11,9 @@
  *   headers.c    what the portal receives: who is logged in (any AuthType foresatt request), and
  *                the role, pupils and name on requests our providers allowed; no-store
  *   pages.c      the 403 and 503 pages, in bokmål and English
- *   audit.c      the per-child write-behind audit buffer
+ *   outcome.c    the request's outcome into the audit log: allowed before anything is served,
+ *                refused when the request ends
+ *   audit.c      the per-child write-behind audit writers, entries coalesced per window
  */
 #ifndef FS_AUTHZ_H
 #define FS_AUTHZ_H
@@ -26,6 +28,7 @@
 #define FS_AUTHZ_REVISION_CHECK_DEFAULT apr_time_from_sec(1)
 #define FS_AUDIT_FLUSH_DEFAULT apr_time_from_sec(1)
 #define FS_AUDIT_BUFFER_DEFAULT 4096
+#define FS_AUDIT_WINDOW_DEFAULT 60 /* seconds */
 #define FS_AUTHZ_MAX_PUPILS 32 /* allowed pupils, and refused ones, carried in one decision; more is a data error */
 
 struct fs_authz_child;
@@ -60,6 +63,7 @@ typedef struct fs_authz_conf {
     int audit;                          /* ForesattAudit; -1 unset */
     apr_interval_time_t audit_flush;    /* ForesattAuditFlushInterval; -1 unset */
     int audit_buffer;                   /* ForesattAuditBuffer; -1 unset */
+    int audit_window;                   /* ForesattAuditWindow, seconds (0: every request); -1 unset */
     int pass_identity;                  /* ForesattPassIdentity: FS_PASS_TO_* bits; -1 unset */
 
     /* post_config: the names the person's fields go under, fixed once (not per request) */
@@ -67,6 +71,8 @@ typedef struct fs_authz_conf {
     const char *pass_env[FS_PASS_FIELDS];    /* FORESATT_USER, ... */
     struct ap_filter_rec_t *no_store_filter; /* headers.c's output filter, looked up once */
     struct fs_authz_child *child;       /* per child process: set in child_init */
+    struct fs_audit *audit_writer;      /* per child: this server's audit writer (NULL: off, or it did
+                                         * not start: then nothing is served that needs an entry) */
 } fs_authz_conf_t;
 
 /* config.c */
@@ -80,6 +86,7 @@ const char *fs_cmd_authz_header(cmd_parms *cmd, void *dconf, const char *what, c
 const char *fs_cmd_audit(cmd_parms *cmd, void *dconf, int on);
 const char *fs_cmd_audit_flush(cmd_parms *cmd, void *dconf, const char *arg);
 const char *fs_cmd_audit_buffer(cmd_parms *cmd, void *dconf, const char *arg);
+const char *fs_cmd_audit_window(cmd_parms *cmd, void *dconf, const char *arg);
 const char *fs_cmd_pass_identity(cmd_parms *cmd, void *dconf, const char *v);
 int fs_authz_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s);
 void fs_authz_child_init(apr_pool_t *pchild, server_rec *s);
@@ -149,18 +156,34 @@ typedef enum fs_page {
     FS_PAGE_UNAVAILABLE       /* 503 */
 } fs_page_t;
 
+/* One line's answer about one pupil (or about nobody), audited with the request's outcome. */
+typedef struct fs_authz_line {
+    foresatt_role_t role;
+    const char *pupil_id;  /* NULL: the line named no pupil (foresatt-guardian with nobody to see) */
+    int granted;           /* the line granted */
+    const char *reason;    /* why it refused; NULL when it granted */
+    const char *decision;  /* "error" when the line could not decide; NULL: from the outcome */
+    struct fs_authz_line *next;
+} fs_authz_line_t;
+
+/* What our providers concluded on one request, kept with it (fs_request_t.authz). */
 typedef struct fs_authz_request {
     const fs_identity_t *identity;
     const fs_decision_t *decision;
-    int decided;              /* decision looked up (or failed) on this request */
+    int decided;              /* decision looked up (or failed) on this request, or taken from its parent */
     int unavailable;
     unsigned retry_after;
     fs_page_t page;           /* the most telling refusal on this request */
     int granted_guardian;     /* a foresatt-guardian* line granted */
     int granted_student;
+    fs_authz_line_t *lines;   /* what each line said, newest first */
+    int audited;              /* the lines went to the audit log with the outcome */
 } fs_authz_request_t;
 
+/* This request's (made on first use; a subrequest's or internal redirect's starts with the identity
+ * and decision of the request it came from), or the one kept, NULL when none. */
 fs_authz_request_t *fs_authz_request(request_rec *r);
+fs_authz_request_t *fs_authz_request_kept(const request_rec *r);
 
 /* pages.c: the page for the refusal, installed from the insert_error_filter hook. */
 void fs_authz_pages_register_hooks(apr_pool_t *pool);
@@ -172,17 +195,20 @@ void fs_authz_headers_register_hooks(apr_pool_t *pool);
  * names; the no-store filter. */
 void fs_authz_headers_post_config(apr_pool_t *pconf, server_rec *s, fs_authz_conf_t *conf);
 
-/* audit.c */
+/* outcome.c */
+void fs_authz_outcome_register_hooks(apr_pool_t *pool);
+
+/* audit.c: one writer per store and audit settings in each child (virtual hosts that agree share it). */
 typedef struct fs_audit fs_audit_t;
-fs_audit_t *fs_authz_child_audit(const server_rec *s); /* NULL when auditing is off */
-apr_status_t fs_audit_create(apr_pool_t *pchild, server_rec *s, fst_plugin_t *store, int capacity,
-                             apr_interval_time_t flush, fs_audit_t **audit);
-/* Queue one entry; copies every string. Fails (non-zero) only when the buffer stays full. */
-int fs_audit_add(fs_audit_t *audit, request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id,
-                 const char *decision, const char *reason);
-/* The same for another action than "access" (the self-service pages: "contact_update", "consent_give", ...;
- * at most 23 bytes). The detail is the request's path, as for access. */
-int fs_audit_event(fs_audit_t *audit, request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id,
-                   const char *action, const char *decision, const char *reason);
+#define FS_AUDIT_REFUSED_BY_SITE "refused_by_site_rules" /* the line granted; the request was refused */
+apr_status_t fs_audit_create(apr_pool_t *pchild, server_rec *s, fst_plugin_t *store, const fs_authz_conf_t *conf,
+                             fs_audit_t **audit);
+/* Queue an entry about this request (its path and time); coalesce: into its window's entry with
+ * the requests of the same person, pupil, action, decision and reason (the self-service pages'
+ * changes are entries of their own). Strings are copied (action at most 23 bytes). 0 when it is
+ * queued, or this server does not audit (ForesattAudit off); -1 when it is not (no writer while
+ * auditing is on, or the buffer stays full; logged): refuse what the entry was for. */
+int fs_audit_record(request_rec *r, foresatt_role_t role, const char *actor, const char *pupil_id, const char *action,
+                    const char *decision, const char *reason, int coalesce);
 
 #endif

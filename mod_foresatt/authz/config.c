@@ -12,6 +12,9 @@
  *   ForesattAudit on|off                    (default on)
  *   ForesattAuditFlushInterval SECONDS      the writer's batch interval (default 1)
  *   ForesattAuditBuffer ENTRIES             per child (default 4096)
+ *   ForesattAuditWindow SECONDS             one entry per person, pupil, decision and reason per window:
+ *                                           first time and path, count, last time (default 60; 0: an
+ *                                           entry for every request)
  *   ForesattPassIdentity headers|env|both|off  how the backend learns who is logged in (default both)
  */
 #include <errno.h>
@@ -39,6 +42,7 @@ void *fs_authz_create_server(apr_pool_t *pool)
     conf->audit = UNSET;
     conf->audit_flush = UNSET;
     conf->audit_buffer = UNSET;
+    conf->audit_window = UNSET;
     conf->pass_identity = UNSET;
     return conf;
 }
@@ -58,6 +62,7 @@ void *fs_authz_merge_server(apr_pool_t *pool, void *basev, void *addv)
     MERGE(audit);
     MERGE(audit_flush);
     MERGE(audit_buffer);
+    MERGE(audit_window);
     MERGE(pass_identity);
     MERGE_PTR(header_role);
     MERGE_PTR(header_students);
@@ -179,6 +184,17 @@ const char *fs_cmd_audit_buffer(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
+const char *fs_cmd_audit_window(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    apr_interval_time_t t;
+    const char *err = seconds(cmd, arg, 0, 3600, &t);
+
+    (void)dconf;
+    if (err == NULL)
+        conf_of(cmd)->audit_window = (int)apr_time_sec(t);
+    return err;
+}
+
 const char *fs_cmd_pass_identity(cmd_parms *cmd, void *dconf, const char *v)
 {
     fs_authz_conf_t *conf = conf_of(cmd);
@@ -221,6 +237,8 @@ int fs_authz_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
             conf->audit_flush = FS_AUDIT_FLUSH_DEFAULT;
         if (conf->audit_buffer == UNSET)
             conf->audit_buffer = FS_AUDIT_BUFFER_DEFAULT;
+        if (conf->audit_window == UNSET)
+            conf->audit_window = FS_AUDIT_WINDOW_DEFAULT;
         if (conf->pass_identity == UNSET)
             conf->pass_identity = FS_PASS_TO_HEADERS | FS_PASS_TO_ENV;
         if (conf->header_role == NULL)

@@ -36,7 +36,6 @@ struct fs_authz_child {
     apr_pool_t *cache_pool;
     apr_hash_t *cache;                  /* pseudonym -> state string */
     unsigned cache_inserts;
-    fs_audit_t *audit;
     apr_array_header_t *registers;      /* fst_regcache_t *: the register caches of the servers on this store */
 };
 
@@ -408,21 +407,45 @@ fs_decide_result_t fs_authz_decision(request_rec *r, const fs_identity_t *id, co
 
 /* --- per child ---------------------------------------------------------------------------------- */
 
-/* The audit log for the folders below this one (core's fs_audit_note). */
+/* The audit log for the folders below this one (core's fs_audit_note): the login's refusals,
+ * coalesced like the providers' entries. */
 static void audit_note(request_rec *r, const char *actor, const char *action, const char *decision,
                        const char *reason)
 {
-    fs_audit_t *a = fs_authz_child_audit(r->server);
-
-    if (a != NULL)
-        fs_audit_event(a, r, FORESATT_ROLE_GUARDIAN, actor, NULL, action, decision, reason);
+    fs_audit_record(r, FORESATT_ROLE_GUARDIAN, actor, NULL, action, decision, reason, 1);
 }
 
-/* One state per store in each child: the revision, the external identities' decisions, the audit
- * writer. Called from mod_foresatt.c's child_init after the plugins started. */
+/* This server's audit writer in this child: shared with the servers on the same store that audit
+ * with the same settings, its own when they differ (one server's ForesattAudit* never applies to
+ * another's entries). */
+static void audit_writer_for(apr_pool_t *pchild, apr_hash_t *writers, server_rec *sv, fs_server_conf_t *sconf)
+{
+    fs_authz_conf_t *conf = sconf->authz;
+    const char *key;
+    fs_audit_t *a;
+
+    if (conf->audit == 0)
+        return;
+    key = apr_psprintf(pchild, "%pp|%d|%" APR_TIME_T_FMT "|%d", (void *)sconf->store, conf->audit_buffer,
+                       conf->audit_flush, conf->audit_window);
+    a = apr_hash_get(writers, key, APR_HASH_KEY_STRING);
+    if (a == NULL) {
+        apr_status_t rv = fs_audit_create(pchild, sv, sconf->store, conf, &a);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_ERR, rv, sv, FSLOGNO(0515) "cannot start the audit writer: this process "
+                         "refuses every request that needs an audit entry (503)");
+            return;
+        }
+        apr_hash_set(writers, key, APR_HASH_KEY_STRING, a);
+    }
+    conf->audit_writer = a;
+}
+
+/* One state per store in each child: the revision, the external identities' decisions; and the
+ * audit writers. Called from mod_foresatt.c's child_init after the plugins started. */
 void fs_authz_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    apr_hash_t *made = apr_hash_make(pchild);
+    apr_hash_t *made = apr_hash_make(pchild), *writers = apr_hash_make(pchild);
     server_rec *sv;
 
     for (sv = s; sv; sv = sv->next) {
@@ -432,6 +455,7 @@ void fs_authz_child_init(apr_pool_t *pchild, server_rec *s)
 
         if (sconf->store == NULL || sconf->store->instance == NULL)
             continue;
+        sconf->audit_note = audit_note;
         c = apr_hash_get(made, &sconf->store, sizeof(sconf->store));
         if (c == NULL) {
             c = apr_pcalloc(pchild, sizeof(*c));
@@ -441,14 +465,10 @@ void fs_authz_child_init(apr_pool_t *pchild, server_rec *s)
             apr_pool_create(&c->cache_pool, pchild);
             c->cache = apr_hash_make(c->cache_pool);
             c->registers = apr_array_make(pchild, 1, sizeof(fst_regcache_t *));
-            if (conf->audit != 0 &&
-                fs_audit_create(pchild, sv, c->store, conf->audit_buffer, conf->audit_flush, &c->audit) !=
-                    APR_SUCCESS)
-                ap_log_error(APLOG_MARK, APLOG_ERR, 0, sv, FSLOGNO(0515) "cannot start the audit writer");
             apr_hash_set(made, apr_pmemdup(pchild, &sconf->store, sizeof(sconf->store)), sizeof(sconf->store), c);
         }
         conf->child = c;
-        sconf->audit_note = audit_note;
+        audit_writer_for(pchild, writers, sv, sconf);
         if (fs_registry_cache(sv) != NULL) {
             int i;
             for (i = 0; i < c->registers->nelts; i++)
@@ -467,11 +487,4 @@ void fs_authz_store_changed(const server_rec *s)
     /* The next decision in this child reads the revision again instead of the one it holds. */
     if (conf->child != NULL)
         apr_atomic_set64(&conf->child->revision_read_at, 0);
-}
-
-fs_audit_t *fs_authz_child_audit(const server_rec *s)
-{
-    fs_authz_conf_t *conf = fs_authz_conf(s);
-
-    return conf->child ? conf->child->audit : NULL;
 }

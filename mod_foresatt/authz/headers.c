@@ -64,11 +64,9 @@ static int set_decision(request_rec *r)
     fs_authz_conf_t *conf;
     fs_authz_request_t *q;
     const fs_decision_t *d;
-    void *v = NULL;
     fs_span_t role, number;
 
-    apr_pool_userdata_get(&v, "foresatt-authz-request", r->pool);
-    q = v;
+    q = fs_authz_request_kept(r);
     if (q == NULL)
         return DECLINED;
     /* The request was allowed: a refusal recorded on the way (RequireAny) is not its answer. */

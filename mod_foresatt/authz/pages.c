@@ -135,12 +135,10 @@ const char *fs_authz_page_text(fs_page_t page)
 
 static void insert_error_filter(request_rec *r)
 {
-    void *v = NULL;
     fs_authz_request_t *q;
     int status;
 
-    apr_pool_userdata_get(&v, "foresatt-authz-request", r->pool);
-    q = v;
+    q = fs_authz_request_kept(r);
     if (q == NULL)
         return;
     /* Refused by the combination (RequireNone, Require not) rather than by one of our lines: the

@@ -11,7 +11,9 @@
  *   Require foresatt-student               an enrolled pupil, logged in themselves
  *
  * Nobody logged in: AUTHZ_DENIED_NO_USER, so the login starts. Register or store unreachable:
- * AUTHZ_GENERAL_ERROR, shown as a 503 page (fail closed). Each decision on a pupil's data is audited.
+ * AUTHZ_GENERAL_ERROR, shown as a 503 page (fail closed). Each line notes what it said about which
+ * pupil; the request's outcome, allowed or refused by the whole of its Require lines, is what the
+ * audit log records (outcome.c).
  */
 #include <ap_expr.h>
 #include <ap_provider.h>
@@ -21,22 +23,37 @@
 
 #include "authz/authz.h"
 #include "policy/access.h"
+#include "store.h"
 
 APLOG_USE_MODULE(foresatt);
 
-#define REQUEST_KEY "foresatt-authz-request"
 #define USED_KEY "foresatt-authz-used"
 
 fs_authz_request_t *fs_authz_request(request_rec *r)
 {
-    void *q = NULL;
+    fs_request_t *kept = fs_request(r);
+    fs_authz_request_t *q = kept->authz;
+    const fs_request_t *from;
 
-    apr_pool_userdata_get(&q, REQUEST_KEY, r->pool);
-    if (q == NULL) {
-        q = apr_pcalloc(r->pool, sizeof(fs_authz_request_t));
-        apr_pool_userdata_setn(q, REQUEST_KEY, NULL, r->pool);
+    if (q != NULL)
+        return q;
+    q = kept->authz = apr_pcalloc(r->pool, sizeof(*q));
+    /* A subrequest or an internal redirect decides for the same person: it takes the identity and
+     * the decision its parent (or the request it replaced) already has, nothing else. */
+    from = r->main ? fs_request_kept(r->main) : r->prev ? fs_request_kept(r->prev) : NULL;
+    if (from != NULL && from->authz != NULL && from->authz->decided && !from->authz->unavailable) {
+        q->decided = 1;
+        q->identity = from->authz->identity;
+        q->decision = from->authz->decision;
     }
     return q;
+}
+
+fs_authz_request_t *fs_authz_request_kept(const request_rec *r)
+{
+    const fs_request_t *kept = fs_request_kept(r);
+
+    return kept ? kept->authz : NULL;
 }
 
 /* The more telling refusal wins when several lines refuse on one request. */
@@ -87,21 +104,31 @@ static fs_page_t page_for(int reason)
     }
 }
 
-static void audit(request_rec *r, fs_authz_request_t *q, foresatt_role_t role, const char *pupil_id,
-                  const char *decision, const char *reason)
+static int same_str(const char *a, const char *b)
 {
-    fs_audit_t *a;
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
 
-    if (r->main != NULL) /* subrequests (DirectoryIndex, SSI) repeat their parent's decision */
-        return;
-    a = fs_authz_child_audit(r->server);
-    if (a == NULL)
-        return;
-    if (fs_audit_add(a, r, role, q->identity ? q->identity->pseudonym : NULL, pupil_id, decision, reason) != 0) {
-        /* Every access decision is logged, or access is not given. */
-        q->unavailable = 1;
-        refuse_with(q, FS_PAGE_UNAVAILABLE);
-    }
+/* What one line said about one pupil (or about none), audited with the request's outcome
+ * (outcome.c): granted with reason NULL, or refused for reason; decision "error" when the line
+ * could not decide. Each once per request. */
+static void note(request_rec *r, fs_authz_request_t *q, foresatt_role_t role, const char *pupil_id, int granted,
+                 const char *reason, const char *decision)
+{
+    fs_authz_line_t *l;
+
+    for (l = q->lines; l; l = l->next)
+        if (l->role == role && l->granted == granted && same_str(l->pupil_id, pupil_id) &&
+            same_str(l->reason, reason) && same_str(l->decision, decision))
+            return;
+    l = apr_palloc(r->pool, sizeof(*l));
+    l->role = role;
+    l->pupil_id = pupil_id;
+    l->granted = granted;
+    l->reason = reason;
+    l->decision = decision;
+    l->next = q->lines;
+    q->lines = l;
 }
 
 /* The identity and the decision for this request, once. NULL with *status set when there is none. */
@@ -135,12 +162,6 @@ static fs_authz_request_t *prepare(request_rec *r, authz_status *status)
         return NULL;
     }
     return q;
-}
-
-static authz_status finish(fs_authz_request_t *q, authz_status status)
-{
-    /* An audit entry that could not be queued turns any answer into a refusal. */
-    return q->unavailable ? AUTHZ_GENERAL_ERROR : status;
 }
 
 /* The reason a guardian with nobody to see is told: the one that got furthest through the rule. */
@@ -182,17 +203,17 @@ static authz_status check_guardian(request_rec *r, const char *line, const void 
         while (p < end) {
             const char *comma = memchr(p, ',', (apr_size_t)(end - p));
             const char *stop = comma ? comma : end;
-            audit(r, q, FORESATT_ROLE_GUARDIAN, apr_pstrmemdup(r->pool, p, (apr_size_t)(stop - p)), "allow", NULL);
+            note(r, q, FORESATT_ROLE_GUARDIAN, apr_pstrmemdup(r->pool, p, (apr_size_t)(stop - p)), 1, NULL, NULL);
             p = stop + 1;
         }
         q->granted_guardian = 1;
-        return finish(q, AUTHZ_GRANTED);
+        return AUTHZ_GRANTED;
     }
     reason = best_denied_reason(q->decision);
     refuse_with(q, page_for(reason) == FS_PAGE_GENERIC ? FS_PAGE_NO_PUPILS : page_for(reason));
-    audit(r, q, FORESATT_ROLE_GUARDIAN, NULL, "deny",
-          fst_reason_name(reason < 0 ? FST_REASON_NO_PARENTAL_RESPONSIBILITY : (fst_reason_t)reason));
-    return finish(q, AUTHZ_DENIED);
+    note(r, q, FORESATT_ROLE_GUARDIAN, NULL, 0,
+         fst_reason_name(reason < 0 ? FST_REASON_NO_PARENTAL_RESPONSIBILITY : (fst_reason_t)reason), NULL);
+    return AUTHZ_DENIED;
 }
 
 static authz_status check_guardian_of(request_rec *r, const char *line, const void *parsed)
@@ -216,8 +237,8 @@ static authz_status check_guardian_of(request_rec *r, const char *line, const vo
         return status;
     if (sid != NULL && *sid && fs_span_list_has(q->decision->allowed, sid)) {
         q->granted_guardian = 1;
-        audit(r, q, FORESATT_ROLE_GUARDIAN, sid, "allow", NULL);
-        return finish(q, AUTHZ_GRANTED);
+        note(r, q, FORESATT_ROLE_GUARDIAN, sid, 1, NULL, NULL);
+        return AUTHZ_GRANTED;
     }
     reason = sid && *sid ? fs_decision_denied_reason(q->decision, sid) : FST_REASON_UNKNOWN_STUDENT;
     if (reason < 0) {
@@ -239,15 +260,15 @@ static authz_status check_guardian_of(request_rec *r, const char *line, const vo
                               st.message);
                 q->unavailable = 1;
                 refuse_with(q, FS_PAGE_UNAVAILABLE);
-                audit(r, q, FORESATT_ROLE_GUARDIAN, sid, "error", "store_unavailable");
+                note(r, q, FORESATT_ROLE_GUARDIAN, sid, 0, "store_unavailable", "error");
                 return AUTHZ_GENERAL_ERROR;
             }
         }
     }
     refuse_with(q, page_for(reason));
-    audit(r, q, FORESATT_ROLE_GUARDIAN, fs_pupil_id_ok(sid) ? sid : NULL, "deny",
-          fst_reason_name((fst_reason_t)reason));
-    return finish(q, AUTHZ_DENIED);
+    note(r, q, FORESATT_ROLE_GUARDIAN, fs_pupil_id_ok(sid) ? sid : NULL, 0, fst_reason_name((fst_reason_t)reason),
+         NULL);
+    return AUTHZ_DENIED;
 }
 
 static authz_status check_student(request_rec *r, const char *line, const void *parsed)
@@ -263,13 +284,13 @@ static authz_status check_student(request_rec *r, const char *line, const void *
         return status;
     if (q->decision->student.len > 0) {
         q->granted_student = 1;
-        audit(r, q, FORESATT_ROLE_STUDENT,
-              apr_pstrmemdup(r->pool, q->decision->student.p, q->decision->student.len), "allow", NULL);
-        return finish(q, AUTHZ_GRANTED);
+        note(r, q, FORESATT_ROLE_STUDENT, apr_pstrmemdup(r->pool, q->decision->student.p, q->decision->student.len),
+             1, NULL, NULL);
+        return AUTHZ_GRANTED;
     }
     refuse_with(q, FS_PAGE_NOT_STUDENT);
-    audit(r, q, FORESATT_ROLE_STUDENT, NULL, "deny", "unknown_student");
-    return finish(q, AUTHZ_DENIED);
+    note(r, q, FORESATT_ROLE_STUDENT, NULL, 0, "unknown_student", NULL);
+    return AUTHZ_DENIED;
 }
 
 /* --- configuration time ------------------------------------------------------------------------ */
@@ -327,6 +348,22 @@ static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, 
 
     (void)plog;
     (void)ptemp;
+    /* Every access decision is logged, or access is not given: a store that keeps no audit log
+     * cannot serve a server that audits (whether its decisions come from the providers, the
+     * self-service pages or the login). */
+    for (sv = s; sv; sv = sv->next) {
+        fs_server_conf_t *conf = fs_server_conf(sv);
+
+        if (conf->store != NULL && conf->authz->audit != 0 && !FST_STORE_HAS(conf->store, audit_append)) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, sv, FSLOGNO(0549)
+                         "ForesattStore %s (server %s): the plugin %s keeps no audit log (it has no audit_append), "
+                         "while ForesattAudit is on: every access decision must be logged; use a store that keeps "
+                         "one (store_sqlite, store_pgsql), or set ForesattAudit off",
+                         conf->store->name, sv->server_hostname ? sv->server_hostname : "(main)",
+                         conf->store->desc->name);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
     apr_pool_userdata_get(&used, USED_KEY, pconf);
     if (used == NULL)
         return OK;
@@ -373,4 +410,5 @@ void fs_authz_register_hooks(apr_pool_t *pool)
     ap_hook_post_config(fs_authz_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     fs_authz_pages_register_hooks(pool);
     fs_authz_headers_register_hooks(pool);
+    fs_authz_outcome_register_hooks(pool);
 }

@@ -78,6 +78,52 @@ static inline fs_server_conf_t *fs_server_conf(const server_rec *s)
     return ap_get_module_config(s->module_config, &foresatt_module);
 }
 
+/* What each folder keeps about one request, in the request's request_config (httpd gives a module
+ * one slot there). An internal redirect and a subrequest have their own: what they need of the
+ * request they came from they take from it explicitly (r->prev, r->main), never by sharing a pool. */
+struct fs_request_identity;
+struct fs_request_external;
+struct fs_trusted_headers;
+struct fs_authz_request;
+typedef struct fs_request {
+    struct fs_request_identity *identity; /* session/identity.c: our session (on the initial request) */
+    struct fs_request_external *external; /* session/external.c: ForesattIdentity's person (the same) */
+    struct fs_trusted_headers *trusted;   /* session/external.c: the trusted proxy's headers */
+    struct fs_authz_request *authz;       /* authz/: what the providers concluded on this request */
+    int own_url;                          /* login/: one of the module's own URLs (handlers.c) */
+} fs_request_t;
+
+/* This request's, made on first use. */
+static inline fs_request_t *fs_request(request_rec *r)
+{
+    fs_request_t *q = ap_get_module_config(r->request_config, &foresatt_module);
+
+    if (q == NULL) {
+        q = apr_pcalloc(r->pool, sizeof(*q));
+        ap_set_module_config(r->request_config, &foresatt_module, q);
+    }
+    return q;
+}
+
+/* This request's, or NULL when nothing was kept about it yet (no allocation). */
+static inline fs_request_t *fs_request_kept(const request_rec *r)
+{
+    return ap_get_module_config(r->request_config, &foresatt_module);
+}
+
+/* The request this one was made for: up the subrequests' and the internal redirects' chains. */
+static inline request_rec *fs_request_initial(request_rec *r)
+{
+    for (;;) {
+        if (r->main != NULL)
+            r = r->main;
+        else if (r->prev != NULL)
+            r = r->prev;
+        else
+            return r;
+    }
+}
+
 /* An audit entry without a pupil (action at most 23 bytes, e.g. "login"), when this child audits. */
 static inline void fs_audit_note(request_rec *r, const char *actor, const char *action, const char *decision,
                                  const char *reason)

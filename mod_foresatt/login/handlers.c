@@ -18,8 +18,8 @@
  * directory walk, and a rule that needs a logged-in user is not applied: these URLs are where the
  * user logs in (and the personal pages ask for our session themselves), so under a site-wide
  * `<Location />` with `Require foresatt-guardian` the login still works. Header scrubbing
- * (post_read_request) has already run. The mark is the module's slot in r->request_config: every
- * other request pays one comparison in each of these hooks.
+ * (post_read_request) has already run. The mark is kept with the request (fs_request_t): every
+ * other request pays a look at its empty slot in each of these hooks.
  */
 #include <string.h>
 
@@ -29,11 +29,9 @@
 
 #include "login/login.h"
 
-static const char own_url_mark = 1;
-
 void fs_own_url_mark(request_rec *r)
 {
-    ap_set_module_config(r->request_config, &foresatt_module, (void *)&own_url_mark);
+    fs_request(r)->own_url = 1;
     r->handler = FS_OWN_HANDLER;
     /* No file: nothing maps it, nothing stats it. */
     r->filename = apr_pstrcat(r->pool, "foresatt:", r->uri, NULL);
@@ -41,7 +39,9 @@ void fs_own_url_mark(request_rec *r)
 
 int fs_own_url(const request_rec *r)
 {
-    return ap_get_module_config(r->request_config, &foresatt_module) == &own_url_mark;
+    const fs_request_t *q = fs_request_kept(r);
+
+    return q != NULL && q->own_url;
 }
 
 /* The login's URLs, when this server logs people in. Subrequests are nobody's pages. */

@@ -79,13 +79,10 @@ static const char *page_path(fs_ss_t *q, const char *page)
 int fs_ss_audit(fs_ss_t *q, foresatt_role_t role, const char *pupil_id, const char *action, const char *decision,
                 const char *reason)
 {
-    fs_audit_t *a = fs_authz_child_audit(q->r->server);
-
-    if (a == NULL)
-        return 0;
-    if (fs_audit_event(a, q->r, role, q->id ? q->id->pseudonym : NULL, pupil_id, action, decision, reason) != 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, FSLOGNO(0601) "%s by %s could not be audited: the audit "
-                      "buffer is full", action, q->id && q->id->pseudonym ? q->id->pseudonym : "-");
+    /* Each view and change an entry of its own (not coalesced). */
+    if (fs_audit_record(q->r, role, q->id ? q->id->pseudonym : NULL, pupil_id, action, decision, reason, 0) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, q->r, FSLOGNO(0601) "%s by %s could not be audited",
+                      action, q->id && q->id->pseudonym ? q->id->pseudonym : "-");
         return -1;
     }
     return 0;

@@ -36,12 +36,10 @@
 
 APLOG_USE_MODULE(foresatt);
 
-#define IDENTITY_KEY "foresatt-external-identity"
-#define HEADERS_KEY "foresatt-external-headers"
 #define MAX_SPELLINGS 8
 
 /* What a trusted proxy sent, under the configured names exactly. */
-typedef struct trusted_headers {
+typedef struct fs_trusted_headers {
     const char *pid, *acr;
 } trusted_headers_t;
 
@@ -184,24 +182,23 @@ static const char *pseudonym(request_rec *r, const char *pid)
     return out;
 }
 
-/* What this request's external source said, kept on the initial request's pool. */
-typedef struct external {
+/* What this request's external source said, kept with the initial request (fs_request_t): its
+ * subrequests and internal redirects take it from there. */
+typedef struct fs_request_external {
     int resolved;
     const fs_identity_t *identity;
     fs_identity_refusal_t refusal;
     const char *refused_pseudonym;
 } external_t;
 
-static external_t *external_of(request_rec *top)
+static external_t *external_of(request_rec *r)
 {
-    external_t *x = NULL;
+    request_rec *initial = fs_request_initial(r);
+    fs_request_t *q = fs_request(initial);
 
-    apr_pool_userdata_get((void **)&x, IDENTITY_KEY, top->pool);
-    if (x == NULL) {
-        x = apr_pcalloc(top->pool, sizeof(*x));
-        apr_pool_userdata_setn(x, IDENTITY_KEY, NULL, top->pool);
-    }
-    return x;
+    if (q->external == NULL)
+        q->external = apr_pcalloc(initial->pool, sizeof(*q->external));
+    return q->external;
 }
 
 /* The person, when the number is valid and the login met ForesattAcrValues. */
@@ -252,8 +249,8 @@ const fs_identity_t *fs_identity_external_get(request_rec *r)
         x->resolved = 1;
         make_identity(r, top, x, apr_table_get(env, conf->identity_source), apr_table_get(env, conf->acr_source));
     } else if (conf->identity_mode == FS_IDENTITY_MODE_HEADER) {
-        const trusted_headers_t *h = NULL;
-        apr_pool_userdata_get((void **)&h, HEADERS_KEY, top->pool);
+        const fs_request_t *first = fs_request_kept(fs_request_initial(r));
+        const trusted_headers_t *h = first ? first->trusted : NULL;
         x->resolved = 1;
         if (h != NULL)
             make_identity(r, top, x, h->pid, h->acr);
@@ -327,7 +324,7 @@ static int read_header(request_rec *r)
                       conf->identity_source, r->connection->client_ip);
         return DECLINED;
     }
-    apr_pool_userdata_setn(h, HEADERS_KEY, NULL, r->pool);
+    fs_request(r)->trusted = h;
     return DECLINED;
 }
 

@@ -24,10 +24,9 @@
 
 APLOG_USE_MODULE(foresatt);
 
-#define IDENTITY_KEY "foresatt-identity"
-
-/* What one request knows about its identity; kept on the initial request's pool. */
-typedef struct request_identity {
+/* What one request knows about its identity: kept with the initial request (fs_request_t), which
+ * its subrequests and internal redirects reach explicitly. */
+typedef struct fs_request_identity {
     int resolved;
     const fs_identity_t *identity; /* NULL: nobody */
     fs_identity_t session_identity;
@@ -38,27 +37,17 @@ typedef struct request_identity {
 
 static request_rec *initial_request(request_rec *r)
 {
-    while (r->main)
-        r = r->main;
-    while (r->prev)
-        r = r->prev;
-    return r;
+    return fs_request_initial(r);
 }
 
 static request_identity_t *request_identity(request_rec *r)
 {
-    request_rec *root = initial_request(r);
-    request_identity_t *ri = NULL;
+    fs_request_t *q = fs_request(initial_request(r));
 
-    apr_pool_userdata_get((void **)&ri, IDENTITY_KEY, root->pool);
-    if (ri == NULL) {
-        ri = apr_pcalloc(root->pool, sizeof(*ri));
-        apr_pool_userdata_setn(ri, IDENTITY_KEY, apr_pool_cleanup_null, root->pool);
-    }
-    return ri;
+    if (q->identity == NULL)
+        q->identity = apr_pcalloc(initial_request(r)->pool, sizeof(*q->identity));
+    return q->identity;
 }
-
-#define CONNECTION_KEY "foresatt-session-connection"
 
 /* What a keep-alive connection remembers between its requests (one at a time): the opener keyed
  * with this site's keys, and the last session cookie that opened, decoded. The same cookie again
@@ -79,10 +68,10 @@ static connection_session_t *connection_session(request_rec *r, const fs_session
 {
     connection_session_t *cs = NULL;
 
-    apr_pool_userdata_get((void **)&cs, CONNECTION_KEY, r->connection->pool);
+    cs = ap_get_module_config(r->connection->conn_config, &foresatt_module);
     if (cs == NULL) {
         cs = apr_pcalloc(r->connection->pool, sizeof(*cs));
-        apr_pool_userdata_setn(cs, CONNECTION_KEY, apr_pool_cleanup_null, r->connection->pool);
+        ap_set_module_config(r->connection->conn_config, &foresatt_module, cs);
     }
     if (cs->conf != c) {
         /* First request, or another virtual host on this connection: nothing remembered holds, and

@@ -7,6 +7,9 @@
  * operation table only as long as 1.1's. The 1.2 slots past that end abort, so a host that reads
  * beyond struct_size fails the test loudly instead of calling into nothing.
  *
+ * With WRAP_NO_AUDIT (and WRAP_STORE): the real store_sqlite of this ABI, but without audit_append,
+ * a store that keeps no audit log (test_48_audit.py).
+ *
  * The real plugin: $FORESATT_ABI11_REAL, else the build tree's, found from this file's own path
  * (tests/plugins/.libs/ -> plugins/<name>/.libs/<name>.so).
  */
@@ -22,7 +25,12 @@
 
 #include "foresatt/plugin.h"
 
-#if defined(WRAP_STORE)
+#if defined(WRAP_STORE) && defined(WRAP_NO_AUDIT)
+#define REAL_NAME "store_sqlite"
+#define WRAP_NAME "store_no_audit"
+#define OPS_TYPE foresatt_store_ops_t
+#define FIRST_NEW numbers_held
+#elif defined(WRAP_STORE)
 #define REAL_NAME "store_sqlite"
 #define WRAP_NAME "store_abi11"
 #define OPS_TYPE foresatt_store_ops_t
@@ -70,8 +78,14 @@ static void wrap(void)
         (entry = (foresatt_plugin_entry_fn)dlsym(h, FORESATT_PLUGIN_ENTRY_SYMBOL)) == NULL || (d = entry()) == NULL)
         return;
     wrapped = *d;
-    wrapped.abi_minor = 1;
     wrapped.name = WRAP_NAME;
+#if defined(WRAP_NO_AUDIT)
+    wrapped_ops = *d->store;
+    wrapped.store = &wrapped_ops;
+    wrapped_ops.audit_append = NULL;
+    return;
+#endif
+    wrapped.abi_minor = 1;
 #if defined(WRAP_STORE)
     wrapped_ops = *d->store;
     wrapped.store = &wrapped_ops;
