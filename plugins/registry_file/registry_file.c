@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "foresatt/plugin.h"
+#include "descriptor.h"
 #include "freg_parse.h"
 #include "journal.h"
 #include "say.h"
@@ -172,31 +172,6 @@ static foresatt_result_t file_events_read(void *instance, int64_t from, size_t m
     return rf_journal_read(reg->host, reg->events, from, max, arena, events, n, status);
 }
 
-static const foresatt_registry_ops_t file_ops = {
-    .struct_size = sizeof(foresatt_registry_ops_t),
-    .lookup = file_lookup,
-    .lookup_batch = file_lookup_batch,
-    .max_batch = 1000,
-    .events_latest = file_events_latest,
-    .events_read = file_events_read,
-};
-
-static const foresatt_plugin_t file_plugin = {
-    .abi_major = FORESATT_ABI_MAJOR,
-    .abi_minor = FORESATT_ABI_MINOR,
-    .struct_size = sizeof(foresatt_plugin_t),
-    .name = "registry_file",
-    .version = "1.0",
-    .kind = FORESATT_PLUGIN_REGISTRY,
-    .flags = FORESATT_PLUGIN_THREADSAFE, /* read-only after create(); each call has its own fd */
-    .create = file_create,
-    .child_init = NULL,
-    .destroy = file_destroy,
-    .registry = &file_ops,
-    .store = NULL,
-};
-
-FORESATT_PLUGIN_ENTRY
-{
-    return &file_plugin;
-}
+/* Thread-safe: read-only after create(); each call has its own fd. */
+REGISTRY_PLUGIN("registry_file", file_create, NULL, file_destroy, file_lookup, file_lookup_batch, 1000, file_events_latest,
+                file_events_read)

@@ -35,8 +35,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "descriptor.h"
 #include "feed.h"
-#include "foresatt/plugin.h"
 #include "freg_parse.h"
 #include "say.h"
 #include "http.h"
@@ -399,31 +399,6 @@ static foresatt_result_t freg_events_read(void *instance, int64_t from, size_t m
     return fr_feed_read(((freg_t *)instance)->feed, from, max, arena, events, n, status);
 }
 
-static const foresatt_registry_ops_t freg_ops = {
-    .struct_size = sizeof(foresatt_registry_ops_t),
-    .lookup = freg_lookup,
-    .lookup_batch = freg_lookup_batch,
-    .max_batch = MAX_BATCH,
-    .events_latest = freg_events_latest,
-    .events_read = freg_events_read,
-};
-
-static const foresatt_plugin_t freg_plugin = {
-    .abi_major = FORESATT_ABI_MAJOR,
-    .abi_minor = FORESATT_ABI_MINOR,
-    .struct_size = sizeof(foresatt_plugin_t),
-    .name = "registry_freg",
-    .version = "1.0",
-    .kind = FORESATT_PLUGIN_REGISTRY,
-    .flags = FORESATT_PLUGIN_THREADSAFE, /* handle pool and token cache are mutex-guarded */
-    .create = freg_create,
-    .child_init = freg_child_init,
-    .destroy = freg_destroy,
-    .registry = &freg_ops,
-    .store = NULL,
-};
-
-FORESATT_PLUGIN_ENTRY
-{
-    return &freg_plugin;
-}
+/* Thread-safe: the handle pool and the token cache are mutex-guarded. */
+REGISTRY_PLUGIN("registry_freg", freg_create, freg_child_init, freg_destroy, freg_lookup, freg_lookup_batch, MAX_BATCH,
+                freg_events_latest, freg_events_read)

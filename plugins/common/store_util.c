@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store_util.h"
+#include "utf8.h"
 
 int su_list_push(su_list_t *list, void *item)
 {
@@ -137,90 +138,22 @@ void su_guardian_effective(const foresatt_host_t *host, foresatt_arena_t *arena,
     }
 }
 
-int su_join_emails(const foresatt_host_t *host, foresatt_arena_t *arena, const char *const *emails, size_t n,
-                   const char **out)
-{
-    size_t i, len = 0;
-    char *buf, *p;
-
-    *out = NULL;
-    if (n == 0)
-        return 1;
-    if (emails == NULL || n > FORESATT_MAX_EMAILS)
-        return 0;
-    for (i = 0; i < n; i++) {
-        if (!su_str_ok(emails[i], FORESATT_MAX_EMAIL_LEN) || strchr(emails[i], ';') || !strchr(emails[i], '@'))
-            return 0;
-        len += strlen(emails[i]) + 1;
-    }
-    p = buf = host->alloc(arena, len);
-    for (i = 0; i < n; i++) {
-        size_t l = strlen(emails[i]);
-        if (i)
-            *p++ = ';';
-        memcpy(p, emails[i], l);
-        p += l;
-    }
-    *p = '\0';
-    *out = buf;
-    return 1;
-}
-
-int su_same(const char *a, const char *b)
-{
-    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
-}
-
-size_t su_utf8_seq(const unsigned char *s)
-{
-    unsigned c = s[0], cp, min;
-    size_t need, k;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        need = 1, cp = c & 0x1f, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef)
-        need = 2, cp = c & 0x0f, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4)
-        need = 3, cp = c & 0x07, min = 0x10000;
-    else
-        return 0;
-    for (k = 1; k <= need; k++) {
-        if ((s[k] & 0xc0) != 0x80) /* also stops at the terminating NUL */
-            return 0;
-        cp = (cp << 6) | (s[k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return need + 1;
-}
-
 int su_utf8_ok(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n;
-
-    if (s == NULL)
-        return 1;
-    while (*p) {
-        if ((n = su_utf8_seq(p)) == 0)
-            return 0;
-        p += n;
-    }
-    return 1;
+    return s == NULL || fst_utf8_valid(s, strlen(s));
 }
 
 char *su_utf8_clean(const char *s)
 {
-    const unsigned char *p;
+    const unsigned char *p, *end;
     char *out, *o;
     size_t n;
 
     if (su_utf8_ok(s) || (out = malloc(strlen(s) + 1)) == NULL)
         return NULL;
+    end = (const unsigned char *)s + strlen(s);
     for (p = (const unsigned char *)s, o = out; *p;) {
-        if ((n = su_utf8_seq(p)) == 0) {
+        if ((n = fst_utf8_seq(p, (size_t)(end - p))) == 0) {
             *o++ = '?';
             p++;
         } else {

@@ -2,8 +2,9 @@
  * Copyright 2026 The mod_foresatt authors
  * SPDX-License-Identifier: Apache-2.0
  *
- * Pieces both store plugins compile in: argument checks, result arrays in the host's arena, the
- * contact-data rule (newest wins) and status messages. No database code here.
+ * Small pieces of the stores (store_core.c and the dialects): argument checks, result lists copied
+ * into the host's arena, the contact-data rule (newest wins), the key of a guardian row and UTF-8.
+ * No database code here.
  */
 #ifndef FORESATT_STORE_UTIL_H
 #define FORESATT_STORE_UTIL_H
@@ -51,20 +52,11 @@ char *su_guardian_key(const foresatt_roster_row_t *r, char *buf, size_t size);
  * strings are already in the arena. */
 void su_guardian_effective(const foresatt_host_t *host, foresatt_arena_t *arena, foresatt_guardian_t *g);
 
-/* "a;b" from n addresses, in the arena; NULL for none. Returns 0 when an address is bad. */
-int su_join_emails(const foresatt_host_t *host, foresatt_arena_t *arena, const char *const *emails, size_t n,
-                   const char **out);
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the byte there starts none. */
-size_t su_utf8_seq(const unsigned char *s);
 /* Non-zero when s is NULL or valid UTF-8. */
 int su_utf8_ok(const char *s);
 
 /* NULL when s is NULL or valid UTF-8; else a malloc'd copy with each bad byte replaced by '?'. */
 char *su_utf8_clean(const char *s);
-
-/* Both NULL or equal. */
-int su_same(const char *a, const char *b);
 
 /* ABI 1.2: the arguments of register_apply and numbers_held. */
 #define SU_HELD_MAX 1000

@@ -4,9 +4,9 @@
  */
 #include <unistd.h>
 
-#include "conn_pool.h"
+#include "store_pool.h"
 
-void su_pool_init(su_pool_t *pool)
+void store_pool_init(store_pool_t *pool)
 {
     pthread_mutex_init(&pool->lock, NULL);
     pool->pid = getpid();
@@ -14,13 +14,13 @@ void su_pool_init(su_pool_t *pool)
     pool->schema_checked = 0;
 }
 
-void su_pool_fini(su_pool_t *pool)
+void store_pool_fini(store_pool_t *pool)
 {
     pthread_mutex_destroy(&pool->lock);
 }
 
 /* With the lock held. */
-static void forget_parent(su_pool_t *pool)
+static void forget_parent(store_pool_t *pool)
 {
     if (pool->pid != getpid()) {
         pool->idle = NULL; /* the parent's sessions: they stay open there */
@@ -29,9 +29,9 @@ static void forget_parent(su_pool_t *pool)
     }
 }
 
-su_pooled_t *su_pool_take(su_pool_t *pool)
+store_conn_t *store_pool_take(store_pool_t *pool)
 {
-    su_pooled_t *c;
+    store_conn_t *c;
 
     pthread_mutex_lock(&pool->lock);
     forget_parent(pool);
@@ -42,7 +42,7 @@ su_pooled_t *su_pool_take(su_pool_t *pool)
     return c;
 }
 
-int su_pool_give(su_pool_t *pool, su_pooled_t *conn)
+int store_pool_give(store_pool_t *pool, store_conn_t *conn)
 {
     int mine;
 
@@ -56,9 +56,9 @@ int su_pool_give(su_pool_t *pool, su_pooled_t *conn)
     return mine;
 }
 
-su_pooled_t *su_pool_drain(su_pool_t *pool)
+store_conn_t *store_pool_drain(store_pool_t *pool)
 {
-    su_pooled_t *c = NULL;
+    store_conn_t *c = NULL;
 
     pthread_mutex_lock(&pool->lock);
     if (pool->pid == getpid() && (c = pool->idle) != NULL)
@@ -67,7 +67,7 @@ su_pooled_t *su_pool_drain(su_pool_t *pool)
     return c;
 }
 
-int su_pool_schema_checked(su_pool_t *pool)
+int store_pool_schema_checked(store_pool_t *pool)
 {
     int checked;
 
@@ -78,7 +78,7 @@ int su_pool_schema_checked(su_pool_t *pool)
     return checked;
 }
 
-void su_pool_set_schema_checked(su_pool_t *pool)
+void store_pool_set_schema_checked(store_pool_t *pool)
 {
     pthread_mutex_lock(&pool->lock);
     pool->schema_checked = 1;
