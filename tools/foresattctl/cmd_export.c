@@ -85,7 +85,6 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     json_t *doc, *regs, *audit = NULL;
     size_t n = 0, i;
     fst_id_error_t id_err;
-    char *text;
     int exit_code;
 
     if (argc == 3 && strcmp(argv[1], "--guardian") == 0)
@@ -148,14 +147,8 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     }
     doc = json_pack("{s:s, s:s, s:o, s:o}", "guardian", number, "exported_at",
                     ctl_format_time(env->pool, (int64_t)time(NULL)), "registrations", regs, "audit", audit);
-    text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-    json_decref(doc);
-    if (text == NULL) {
-        fprintf(stderr, "foresattctl export: out of memory\n");
-        return CTL_EXIT_BACKEND;
-    }
-    printf("%s\n", text);
-    free(text);
+    if ((exit_code = ctl_print_json("export", doc, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)) != CTL_EXIT_OK)
+        return exit_code;
     if (n == 0)
         fprintf(stderr, "foresattctl export: the store keeps nothing about this number\n");
     return CTL_EXIT_OK;

@@ -49,22 +49,6 @@ static void help(void)
            INTERVAL_DEFAULT, INTERVAL_MAX);
 }
 
-typedef struct follow_ctx {
-    ctl_env_t *env;
-    unsigned char key[FST_KEY_LEN];
-    int have_key;
-} follow_ctx_t;
-
-static int pseudonym(void *ctx, const char *number, char out[FST_PSEUDONYM_LEN + 1])
-{
-    follow_ctx_t *f = ctx;
-
-    if (!f->have_key)
-        return 0;
-    fst_pseudonym(f->key, number, out);
-    return 1;
-}
-
 static int parse_seconds(const char *s, long min, long max, long *out)
 {
     char *end;
@@ -123,7 +107,7 @@ static int wait_for_stop(const sigset_t *stop, long seconds)
 static int run(ctl_env_t *env, int argc, const char *const *argv)
 {
     fst_follow_config_t cfg;
-    follow_ctx_t f;
+    ctl_pseudonyms_t ps;
     fst_log_t lines;
     sigset_t stop;
     long interval = INTERVAL_DEFAULT, from = 0;
@@ -162,16 +146,15 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
     if ((exit_code = ctl_load_config(env, CTL_NEED_STORE | CTL_NEED_REGISTRY)) != CTL_EXIT_OK)
         return exit_code;
 
-    memset(&f, 0, sizeof(f));
-    f.env = env;
-    f.have_key = ctl_pseudonym_key(env, f.key);
-    if (!f.have_key)
+    memset(&ps, 0, sizeof(ps));
+    ps.have_key = ctl_pseudonym_key(env, ps.key);
+    if (!ps.have_key)
         fprintf(stderr, "foresattctl follow: no ForesattPseudonymSecret or ForesattCryptoPassphrase in %s: a changed "
                         "number moves the school's records but not the audit log's entries\n", env->config_path);
     if (cfg.feed == NULL)
         cfg.feed = env->registry->name;
-    cfg.pseudonym = pseudonym;
-    cfg.pseudonym_ctx = &f;
+    cfg.pseudonym = ctl_pseudonym_of;
+    cfg.pseudonym_ctx = &ps;
     lines.sink = stdout_sink;
     lines.ctx = NULL;
     lines.max_level = FORESATT_LOG_INFO;

@@ -49,20 +49,9 @@ static void help(void)
 }
 
 typedef struct sync_ctx {
-    unsigned char key[FST_KEY_LEN];
-    int have_key;
+    ctl_pseudonyms_t pseudonyms;
     int show_numbers;
 } sync_ctx_t;
-
-static int pseudonym(void *ctx, const char *number, char out[FST_PSEUDONYM_LEN + 1])
-{
-    sync_ctx_t *s = ctx;
-
-    if (!s->have_key)
-        return 0;
-    fst_pseudonym(s->key, number, out);
-    return 1;
-}
 
 /* The person as this output may name them: the number with --show-numbers, else the pseudonym. */
 static const char *person(apr_pool_t *pool, sync_ctx_t *s, const char *number)
@@ -73,7 +62,7 @@ static const char *person(apr_pool_t *pool, sync_ctx_t *s, const char *number)
         return NULL;
     if (s->show_numbers)
         return number;
-    return pseudonym(s, number, p) ? apr_pstrdup(pool, p) : NULL;
+    return ctl_pseudonym_of(&s->pseudonyms, number, p) ? apr_pstrdup(pool, p) : NULL;
 }
 
 static const char *role(const fst_sync_item_t *it)
@@ -152,14 +141,15 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
                 (unsigned)env->store->desc->abi_major, (unsigned)env->store->desc->abi_minor);
         return CTL_EXIT_CONFIG;
     }
-    s.have_key = ctl_pseudonym_key(env, s.key);
-    if (!s.have_key)
+    s.pseudonyms.have_key = ctl_pseudonym_key(env, s.pseudonyms.key);
+    if (!s.pseudonyms.have_key)
         fprintf(stderr, "foresattctl sync: no ForesattPseudonymSecret or ForesattCryptoPassphrase in %s: persons "
                         "are shown as '-'%s\n", env->config_path,
                 apply ? ", and a changed number moves the school's records but not the audit log's entries" : "");
     now = have_today ? fst_oslo_day_start(today) + 12 * 3600 : (int64_t)time(NULL);
 
-    if (fst_sync_compare(env->registry, env->store, now, pseudonym, &s, env->pool, &rep, &err) != 0) {
+    if (fst_sync_compare(env->registry, env->store, now, ctl_pseudonym_of, &s.pseudonyms, env->pool, &rep,
+                         &err) != 0) {
         fprintf(stderr, "foresattctl sync: %s%s; nothing was applied\n", err.message,
                 err.temporary ? " (temporarily; try again)" : "");
         return CTL_EXIT_BACKEND;
@@ -175,7 +165,6 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
 
     if (as_json) {
         json_t *doc = json_object(), *items = json_array(), *counts = json_object();
-        char *text;
 
         for (i = 0; i < rep.items->nelts; i++) {
             const fst_sync_item_t *it = &APR_ARRAY_IDX(rep.items, i, fst_sync_item_t);
@@ -203,14 +192,8 @@ static int run(ctl_env_t *env, int argc, const char *const *argv)
         json_object_set_new(doc, "applied", json_boolean(apply));
         json_object_set_new(doc, "counts", counts);
         json_object_set_new(doc, "items", items);
-        text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-        json_decref(doc);
-        if (text == NULL) {
-            fprintf(stderr, "foresattctl sync: out of memory\n");
-            return CTL_EXIT_BACKEND;
-        }
-        printf("%s\n", text);
-        free(text);
+        if ((exit_code = ctl_print_json("sync", doc, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)) != CTL_EXIT_OK)
+            return exit_code;
     } else {
         printf("# sync: %zu pupils and %zu guardian numbers, %zu looked up in %zu register call%s\n", rep.pupils,
                rep.guardians, rep.looked_up, rep.lookup_calls, rep.lookup_calls == 1 ? "" : "s");

@@ -10,10 +10,12 @@
 #include <apr_hash.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
+#include <jansson.h>
 
 #include "log.h"
 #include "plugin_loader.h"
 #include "pseudonym.h"
+#include "session/cookie_crypto.h" /* FST_KEY_LEN */
 #include "store.h"
 #include "policy/oslo_time.h"
 
@@ -71,6 +73,12 @@ int ctl_load_config(ctl_env_t *env, unsigned need);
 int ctl_pseudonym(ctl_env_t *env, const char *number, char out[FST_PSEUDONYM_LEN + 1]);
 /* The key behind those pseudonyms (FST_KEY_LEN bytes), for commands that name many persons; 0 without. */
 int ctl_pseudonym_key(ctl_env_t *env, unsigned char *key);
+/* That key read once, and lib/regsync's pseudonym callback over it (ctx: the ctl_pseudonyms_t). */
+typedef struct ctl_pseudonyms {
+    unsigned char key[FST_KEY_LEN];
+    int have_key;
+} ctl_pseudonyms_t;
+int ctl_pseudonym_of(void *pseudonyms, const char *number, char out[FST_PSEUDONYM_LEN + 1]);
 
 /* The arguments of a server-level Foresatt* setting as the chosen site has it (its own last line,
  * else the main server's), or NULL. Only for the settings ctl_config.c checks the sites agree on
@@ -96,6 +104,9 @@ extern const ctl_command_t ctl_cmd_audit;
 extern const ctl_command_t ctl_cmd_export;
 
 /* ctl_store.c: helpers the store commands share */
+/* doc (taken) as indented JSON on stdout, with jansson's flags: CTL_EXIT_OK, or CTL_EXIT_BACKEND
+ * after saying on stderr that memory ran out. */
+int ctl_print_json(const char *cmd, json_t *doc, size_t flags);
 int ctl_backend_failed(const char *cmd, const char *what, foresatt_result_t rc, const foresatt_status_t *status);
 int ctl_parse_day(const char *s, fst_date_t *d); /* YYYY-MM-DD */
 /* The arguments of a command that takes one flag (flag_name, e.g. "--dry-run": *flag = 1) and

@@ -676,6 +676,16 @@ int ctl_pseudonym_key(ctl_env_t *env, unsigned char *key)
            fst_key_derive(argv[0], "pseudonym", key, &err);
 }
 
+int ctl_pseudonym_of(void *pseudonyms, const char *number, char out[FST_PSEUDONYM_LEN + 1])
+{
+    const ctl_pseudonyms_t *ps = pseudonyms;
+
+    if (!ps->have_key)
+        return 0;
+    fst_pseudonym(ps->key, number, out);
+    return 1;
+}
+
 int ctl_pseudonym(ctl_env_t *env, const char *number, char out[FST_PSEUDONYM_LEN + 1])
 {
     unsigned char key[FST_KEY_LEN];

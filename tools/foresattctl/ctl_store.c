@@ -6,6 +6,7 @@
  * asking the register about many pupils at once (batched where the plugin can).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <apr_strings.h>
@@ -46,6 +47,20 @@ int ctl_flag_and_today(const char *cmd, int argc, const char *const *argv, const
             return CTL_EXIT_USAGE;
         }
     }
+    return CTL_EXIT_OK;
+}
+
+int ctl_print_json(const char *cmd, json_t *doc, size_t flags)
+{
+    char *text = json_dumps(doc, JSON_INDENT(2) | flags);
+
+    json_decref(doc);
+    if (text == NULL) {
+        fprintf(stderr, "foresattctl %s: out of memory\n", cmd);
+        return CTL_EXIT_BACKEND;
+    }
+    printf("%s\n", text);
+    free(text);
     return CTL_EXIT_OK;
 }
 
