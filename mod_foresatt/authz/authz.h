@@ -124,6 +124,22 @@ typedef enum fs_decide_result {
 fs_decide_result_t fs_authz_decision(request_rec *r, const fs_identity_t *id, const fs_decision_t **out,
                                      unsigned *retry_after);
 
+/* What one keep-alive connection keeps while its requests carry the same session cookie (session's
+ * fs_session_kept): the cookie's decision decoded, and what the portal receives built from it. */
+struct fs_authz_portal;
+typedef struct fs_authz_kept {
+    const fs_authz_conf_t *conf;  /* the server it was made for */
+    apr_pool_t *pool;             /* lives as long as the cookie on this connection */
+    const char *state;            /* the session's state string decision was decoded from */
+    fs_decision_t decision;
+    struct fs_authz_portal *portal[3][2]; /* headers.c: by the role granted (none, guardian, pupil)
+                                           * and AuthType foresatt (no, yes) */
+} fs_authz_kept_t;
+
+/* This request's, when it has our session opened from the connection's remembered cookie; NULL
+ * otherwise (build per request then). */
+fs_authz_kept_t *fs_authz_kept(request_rec *r);
+
 /* This child changed the store (a consent given or revoked): its next decision asks the store for
  * the revision at once, not after ForesattAuthzRevisionCheck. Other children notice within that. */
 void fs_authz_store_changed(const server_rec *s);

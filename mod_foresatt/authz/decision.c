@@ -367,12 +367,32 @@ static void external_set(struct fs_authz_child *c, const char *key, const char *
     apr_thread_mutex_unlock(c->cache_mutex);
 }
 
+fs_authz_kept_t *fs_authz_kept(request_rec *r)
+{
+    const fs_authz_conf_t *conf = fs_authz_conf(r->server);
+    apr_pool_t *pool;
+    void **slot = fs_session_kept(r, &pool);
+    fs_authz_kept_t *k;
+
+    if (slot == NULL)
+        return NULL;
+    k = *slot;
+    if (k == NULL || k->conf != conf) {
+        /* the first request of this cookie on the connection, or another site's */
+        *slot = k = apr_pcalloc(pool, sizeof(*k));
+        k->conf = conf;
+        k->pool = pool;
+    }
+    return k;
+}
+
 fs_decide_result_t fs_authz_decision(request_rec *r, const fs_identity_t *id, const fs_decision_t **out,
                                      unsigned *retry_after)
 {
     fs_authz_conf_t *conf = fs_authz_conf(r->server);
     struct fs_authz_child *c = conf->child;
-    fs_decision_t *d = apr_palloc(r->pool, sizeof(*d));
+    fs_authz_kept_t *kept = NULL;
+    fs_decision_t *d;
     const char *state, *key;
     int64_t rev;
 
@@ -389,11 +409,27 @@ fs_decide_result_t fs_authz_decision(request_rec *r, const fs_identity_t *id, co
                             conf->pass_numbers > 0 ? "n" : "-", NULL)
               : NULL;
     state = key ? external_get(c, r, key) : id->authz_state;
-    if (state != NULL && fs_decision_decode(state, d) && d->revision == rev && r->request_time >= d->decided_at &&
-        r->request_time - d->decided_at < conf->recheck) {
+    /* The session's decision is decoded once per cookie and connection (spans into its string). */
+    if (key == NULL && state != NULL && (kept = fs_authz_kept(r)) != NULL) {
+        d = &kept->decision;
+        if (kept->state != state) {
+            kept->state = fs_decision_decode(state, d) ? state : NULL;
+            memset(kept->portal, 0, sizeof(kept->portal));
+        }
+        if (kept->state == NULL)
+            d = apr_palloc(r->pool, sizeof(*d)); /* undecodable: decided again below */
+    } else {
+        d = apr_palloc(r->pool, sizeof(*d));
+        if (state != NULL && !fs_decision_decode(state, d))
+            state = NULL;
+    }
+    if (state != NULL && (kept == NULL || kept->state != NULL) && d->revision == rev &&
+        r->request_time >= d->decided_at && r->request_time - d->decided_at < conf->recheck) {
         *out = d;
         return FS_DECIDE_OK;
     }
+    if (d == (kept ? &kept->decision : NULL))
+        d = apr_palloc(r->pool, sizeof(*d)); /* the kept one stays the cookie's */
     if (compute(r, id, c, d, retry_after) != FS_DECIDE_OK)
         return FS_DECIDE_UNAVAILABLE;
     state = fs_decision_encode(r->pool, d);

@@ -33,6 +33,8 @@ typedef struct fs_request_identity {
     fst_session_t session;         /* our session, decoded (when identity is ours) */
     int has_session;
     const char *cookie_line;       /* the Set-Cookie this request sent, if any */
+    struct connection_session *conn; /* the connection's remembered session it was opened from */
+    int state_replaced;            /* this request changed the session's authorization state */
 } request_identity_t;
 
 static request_rec *initial_request(request_rec *r)
@@ -62,6 +64,8 @@ typedef struct connection_session {
     size_t cookie_len;
     fst_session_t session;
     int key_index;
+    const char *session_id;     /* session.id in base64url, made once */
+    void *kept;                 /* the folders above's, in pool, for this cookie (fs_session_kept) */
 } connection_session_t;
 
 static connection_session_t *connection_session(request_rec *r, const fs_session_conf_t *c)
@@ -84,6 +88,7 @@ static connection_session_t *connection_session(request_rec *r, const fs_session
         cs->conf = cs->opener ? c : NULL; /* no opener (out of memory): the plain way, tried again next time */
         cs->cookie = NULL;
         cs->cookie_len = 0;
+        cs->kept = NULL;
     }
     return cs;
 }
@@ -101,6 +106,7 @@ static int open_remembered(request_rec *r, const fs_session_conf_t *c, connectio
         return 1;
     }
     cs->cookie = NULL;
+    cs->kept = NULL;
     if (cs->pool == NULL && apr_pool_create(&cs->pool, r->connection->pool) != APR_SUCCESS)
         return 0;
     apr_pool_clear(cs->pool);
@@ -110,6 +116,7 @@ static int open_remembered(request_rec *r, const fs_session_conf_t *c, connectio
             FST_AEAD_OK ||
         !fst_session_decode(cs->pool, plain, plain_len, &cs->session))
         return 0;
+    cs->session_id = fst_b64url_encode(cs->pool, cs->session.id, sizeof(cs->session.id));
     cs->cookie = apr_pmemdup(cs->pool, cookie, len);
     cs->cookie_len = len;
     cs->key_index = *key_index;
@@ -156,6 +163,7 @@ static int open_session(request_rec *r, request_identity_t *ri)
         delete_session_cookie(r);
         return 0;
     }
+    ri->conn = cs;
     /* Activity moves the idle deadline; an old passphrase's cookie is resealed with the new one. */
     if (fst_session_touch(&ri->session, now, c->idle_timeout) || key_index != 0)
         fs_session_send(r, &ri->session);
@@ -186,7 +194,7 @@ static const fs_identity_t *identity_from_session(request_rec *r, request_identi
         return NULL;
     ri->has_session = 1;
     fill_identity(ri);
-    ri->session_identity.session_id = fst_b64url_encode(r->pool, ri->session.id, sizeof(ri->session.id));
+    ri->session_identity.session_id = ri->conn->session_id;
     return &ri->session_identity;
 }
 
@@ -213,6 +221,7 @@ void fs_identity_set_authz_state(request_rec *r, const char *state)
 
     if (!ri->resolved || !ri->has_session || ri->identity != &ri->session_identity)
         return;
+    ri->state_replaced = 1;
     ri->session.authz_state = state ? apr_pstrdup(initial_request(r)->pool, state) : NULL;
     ri->session_identity.authz_state = ri->session.authz_state;
     if (!fs_session_send(r, &ri->session))
@@ -260,7 +269,18 @@ void fs_session_drop(request_rec *r)
     ri->resolved = 1;
     ri->identity = NULL;
     ri->has_session = 0;
+    ri->conn = NULL;
     delete_session_cookie(r);
+}
+
+void **fs_session_kept(request_rec *r, apr_pool_t **pool)
+{
+    request_identity_t *ri = request_identity(r);
+
+    if (!ri->resolved || !ri->has_session || ri->conn == NULL || ri->state_replaced || ri->conn->cookie == NULL)
+        return NULL;
+    *pool = ri->conn->pool;
+    return &ri->conn->kept;
 }
 
 const char *fs_csrf_token(const fst_session_t *session)

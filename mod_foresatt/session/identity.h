@@ -66,6 +66,13 @@ fs_identity_refusal_t fs_identity_refusal(request_rec *r, const char **pseudonym
  * cookie is re-issued on this response; for external identities the caller keeps its own cache. */
 void fs_identity_set_authz_state(request_rec *r, const char *state);
 
+/* What the folders above build once per session and connection (the portal's headers, the decoded
+ * decision): a slot and the memory it lives in, both there as long as this keep-alive connection's
+ * requests carry the same session cookie, or NULL (no session of ours, or this request changed
+ * its authorization state). The slot starts NULL for each new cookie; whoever fills it checks
+ * that what it holds is theirs for this server. */
+void **fs_session_kept(request_rec *r, apr_pool_t **pool);
+
 /* AuthType foresatt is this request's. */
 int fs_auth_type_is_foresatt(request_rec *r);
 
